@@ -1,0 +1,16 @@
+/** Neumaier's compensated sum: adds many terms with an error independent of their count. */
+export class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+
+  add(x: number): void {
+    const t = this.sum + x;
+    if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += (this.sum - t) + x;
+    else this.compensation += (x - t) + this.sum;
+    this.sum = t;
+  }
+
+  get value(): number {
+    return this.sum + this.compensation;
+  }
+}
