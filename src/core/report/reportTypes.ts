@@ -1,0 +1,79 @@
+import type { DType } from '../dtype';
+import type { CodeHistogram, Histogram } from '../quant/histogram';
+import type { Metrics, Objective } from '../quant/metrics';
+import type { RangeMethod } from '../quant/clipRange';
+import type { GridSpec } from '../search/gridSpec';
+import type { SummaryStats } from '../quant/summaryStats';
+
+/** The tensor as every report describes it (the CLI's JSON contract). */
+export interface TensorSummary {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly count: number;
+  readonly nonFiniteCount: number;
+  readonly stats: SummaryStats;
+}
+
+/** Histograms binned in the core, so that no consumer needs the whole tensor. */
+export interface ReportHistograms {
+  /** Finite values over [min, max]. */
+  readonly values: Histogram;
+  /** Use of the 2^b code levels. */
+  readonly codes: CodeHistogram;
+  /** x - x_hat over the finite values. */
+  readonly errors: Histogram;
+}
+
+/** What one quantization does to a tensor: `clipwise quantize --json`. */
+export interface QuantizeReport {
+  readonly tensor: TensorSummary;
+  readonly params: { readonly bits: number; readonly range: RangeMethod; readonly percentile: number | null };
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly qmin: number;
+  readonly qmax: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly metrics: Metrics;
+  readonly warnings: readonly string[];
+  readonly histograms?: ReportHistograms;
+}
+
+/** One point of the error-against-percentile curve. */
+export interface CurvePoint {
+  readonly percentile: number;
+  readonly scale: number;
+  readonly zeroPoint: number;
+  /** The objective's value at this candidate. */
+  readonly value: number;
+}
+
+/** A search's winner. `percentile` is null for a range not tied to one percentile. */
+export interface SearchBest {
+  readonly percentile: number | null;
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+  readonly metrics: Metrics;
+}
+
+/** The min-max baseline a search is compared with. */
+export interface Baseline {
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly metrics: Metrics;
+}
+
+/** A percentile grid search: `clipwise search --json`. */
+export interface SearchReport {
+  readonly tensor: TensorSummary;
+  readonly params: { readonly bits: number; readonly grid: GridSpec; readonly objective: Objective };
+  readonly best: SearchBest;
+  readonly minmax: Baseline;
+  /** The best candidate when outliers are set aside (objective mseInliers), to read the notebook right. */
+  readonly bestInliers: SearchBest;
+  readonly curve: readonly CurvePoint[];
+  readonly warnings: readonly string[];
+}
