@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { link, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../core/errors';
+
+/**
+ * Writes a new file atomically: the bytes go to a temporary file beside it, which is then linked
+ * into place. Linking fails if the target exists, so nothing the user owns is overwritten
+ * unless `overwrite` is set (then the temporary file is renamed over the target).
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, options: { overwrite?: boolean; protect?: readonly string[] } = {}): Promise<void> {
+  const target = resolve(path);
+  for (const p of options.protect ?? []) {
+    if (resolve(p) === target) throw new UsageError(`Refusing to write ${basename(path)}: it is the input file.`);
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFile(temp, bytes, { flag: 'wx' });
+  try {
+    if (options.overwrite) {
+      await rename(temp, target);
+      return;
+    }
+    try {
+      await link(temp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new UsageError(`Refusing to overwrite ${basename(path)}: the file exists. Choose a new path.`);
+      }
+      throw err;
+    }
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
