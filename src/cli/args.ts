@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors';
+import { checkBits } from '../core/quant/affineParams';
+import { checkPercentile, type RangeMethod } from '../core/quant/clipRange';
+import { objectives, type Objective } from '../core/quant/metrics';
+
+/** The CLI's usage text. */
+export const usage = `Usage:
+  clipwise info FILE
+  clipwise quantize FILE [--tensor NAME] [--bits 8] [--range minmax|percentile] [--percentile 99] [--json] [--out CODES.npy]
+  clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01] [--objective mse|mae|maxAbsError|sqnrDb|mseInliers] [--json]
+
+Options:
+  --tensor NAME        the tensor to use when the file holds several
+  --bits N             code width, 2..16 (default 8)
+  --range R            minmax or percentile (default percentile)
+  --percentile P       keep values between the (100-P)th and Pth percentile, 50 < P <= 100 (default 99)
+  --grid FROM:TO:STEP  candidate percentiles of a search (default 99:100:0.01)
+  --objective M        what the search minimises (sqnrDb is maximised; default mse)
+  --outlier-k K        Tukey multiplier for mseInliers (default 3)
+  --json               print one JSON object to stdout and nothing else
+  --out FILE.npy       write the integer codes as a new .npy (never overwrites)
+  --debug              print a stack trace on internal errors
+`;
+
+/** Parsed command line. */
+export interface CliArgs {
+  readonly command: 'info' | 'quantize' | 'search' | 'help';
+  readonly file: string;
+  readonly tensor?: string;
+  readonly bits: number;
+  readonly range: RangeMethod;
+  readonly percentile: number;
+  readonly grid: string;
+  readonly objective: Objective;
+  readonly outlierK: number;
+  readonly json: boolean;
+  readonly out?: string;
+  readonly debug: boolean;
+}
+
+function parseNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} expects a number; got '${text}'.`);
+  return n;
+}
+
+/** Parses and validates argv (without node and script); throws UsageError with a one-line reason. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        tensor: { type: 'string' },
+        bits: { type: 'string' },
+        range: { type: 'string' },
+        percentile: { type: 'string' },
+        grid: { type: 'string' },
+        objective: { type: 'string' },
+        'outlier-k': { type: 'string' },
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\.$/, '')}. Run 'clipwise --help' for usage.`);
+  }
+  const { values: v, positionals } = parsed;
+  const [command, file, ...extra] = positionals;
+  if (v.help || command === undefined || command === 'help') {
+    return { command: 'help', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', objective: 'mse', outlierK: 3, json: false, debug: false };
+  }
+  if (command !== 'info' && command !== 'quantize' && command !== 'search') {
+    throw new UsageError(`Unknown command '${command}'; expected info, quantize or search.`);
+  }
+  if (file === undefined) throw new UsageError(`clipwise ${command} needs a FILE.`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+  const bits = parseNumber('bits', v.bits, 8);
+  checkBits(bits);
+  const range = (v.range ?? 'percentile') as RangeMethod;
+  if (range !== 'minmax' && range !== 'percentile') throw new UsageError(`--range must be minmax or percentile; got '${v.range}'.`);
+  const percentile = parseNumber('percentile', v.percentile, 99);
+  checkPercentile(percentile);
+  const objective = (v.objective ?? 'mse') as Objective;
+  if (!objectives.includes(objective)) throw new UsageError(`--objective must be one of ${objectives.join(', ')}; got '${v.objective}'.`);
+  const outlierK = parseNumber('outlier-k', v['outlier-k'], 3);
+  if (!(outlierK >= 0)) throw new UsageError(`--outlier-k must be 0 or more; got ${outlierK}.`);
+  if (v.out !== undefined && command !== 'quantize') throw new UsageError('--out applies to quantize only.');
+  return {
+    command,
+    file,
+    tensor: v.tensor,
+    bits,
+    range,
+    percentile,
+    grid: v.grid ?? '99:100:0.01',
+    objective,
+    outlierK,
+    json: v.json ?? false,
+    out: v.out,
+    debug: v.debug ?? false,
+  };
+}

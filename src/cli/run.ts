@@ -1,0 +1,76 @@
+import { basename } from 'node:path';
+import { UsageError } from '../core/errors';
+import { encodeNpy } from '../core/formats/npyWriter';
+import { openTensorFile } from '../core/formats/openTensorFile';
+import type { TensorFile, WorkControl } from '../core/formats/tensorFile';
+import { quantizeCodes } from '../core/quant/affineParams';
+import { chooseParams } from '../core/quant/clipRange';
+import { buildQuantizeReport, buildSearchReport, prepareSubject } from '../core/report/buildReports';
+import { parseGridSpec } from '../core/search/gridSpec';
+import type { Tensor } from '../core/tensor';
+import { writeFileAtomic } from '../host/atomicWrite';
+import { openFileByteSource } from '../host/fileByteSource';
+import type { CliArgs } from './args';
+import { usage } from './args';
+import { toJson } from './jsonOutput';
+import { progressBar } from './progressBar';
+import { formatInfo, formatQuantizeReport, formatSearchReport } from './readable';
+
+/** Where the CLI writes, and how it is stopped. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly signal: { readonly aborted: boolean };
+}
+
+/** Picks the tensor named by --tensor, or the only one; several without --tensor is a usage error. */
+async function readChosenTensor(file: TensorFile, fileName: string, wanted: string | undefined, control: WorkControl): Promise<Tensor> {
+  const names = file.tensors.map((t) => t.name);
+  if (wanted !== undefined) {
+    if (!names.includes(wanted)) throw new UsageError(`${fileName} has no tensor '${wanted}'; it has ${names.map((n) => `'${n}'`).join(', ')}.`);
+    return file.read(wanted, control);
+  }
+  if (names.length === 1) return file.read(names[0], control);
+  throw new UsageError(`${fileName} holds ${names.length} tensors; choose one with --tensor (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}).`);
+}
+
+/** Runs one CLI command; user-facing failures are thrown as UsageError/TensorFormatError. */
+export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
+  if (args.command === 'help') {
+    io.stdout.write(usage);
+    return;
+  }
+  const source = await openFileByteSource(args.file);
+  try {
+    const fileName = basename(args.file);
+    const file = await openTensorFile(source);
+    if (args.command === 'info') {
+      const listing = { file: fileName, format: file.format, tensors: file.tensors };
+      io.stdout.write(args.json ? `${toJson(listing)}\n` : formatInfo(fileName, file.format, file.tensors));
+      return;
+    }
+    const bar = args.json ? progressBar({ isTTY: false } as NodeJS.WriteStream, '') : progressBar(io.stderr, args.command);
+    const control: WorkControl = { signal: io.signal, onProgress: (f) => bar.update(f) };
+    const tensor = await readChosenTensor(file, fileName, args.tensor, control);
+    const subject = prepareSubject(tensor);
+    if (args.command === 'quantize') {
+      const options = { bits: args.bits, range: args.range, percentile: args.percentile };
+      const report = buildQuantizeReport(subject, options, { outlierK: args.outlierK, histogramBins: 0 });
+      if (args.out !== undefined) {
+        const params = chooseParams(subject.prepared, options);
+        const codes = quantizeCodes(tensor.values, params);
+        const bytes = args.bits <= 8 ? encodeNpy(Uint8Array.from(codes), tensor.shape, 'uint8') : encodeNpy(codes, tensor.shape, 'uint16');
+        await writeFileAtomic(args.out, bytes, { protect: [args.file] });
+      }
+      bar.done();
+      io.stdout.write(args.json ? `${toJson(report)}\n` : formatQuantizeReport(report));
+      if (args.out !== undefined && !args.json) io.stdout.write(`codes written to ${args.out}\n`);
+      return;
+    }
+    const report = await buildSearchReport(subject, { bits: args.bits, grid: parseGridSpec(args.grid), objective: args.objective }, { outlierK: args.outlierK }, control);
+    bar.done();
+    io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));
+  } finally {
+    await source.close();
+  }
+}
