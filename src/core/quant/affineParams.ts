@@ -1,4 +1,4 @@
-import { TensorFormatError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { roundHalfEven } from './roundHalfEven';
 
 /** Smallest and largest bit widths Clipwise quantizes to. */
@@ -45,10 +45,17 @@ export function affineParams(beta: number, alpha: number, bits: number): AffineP
     beta = lo;
     alpha = hi;
   }
-  const scale = (alpha - beta) / qmax;
+  let scale = (alpha - beta) / qmax;
+  if (scale === Infinity) {
+    // alpha - beta overflowed: divide first (the seed would produce inf and NaN here).
+    scale = alpha / qmax - beta / qmax;
+    warnings.push(`The range [${beta}, ${alpha}] is wider than float64 can hold; its scale was computed as alpha/${qmax} - beta/${qmax}.`);
+  }
   const zeroPoint = -1 * roundHalfEven(beta / scale);
-  if (!Number.isFinite(scale) || !Number.isFinite(zeroPoint) || scale === 0) {
-    throw new TensorFormatError(`The range [${beta}, ${alpha}] cannot be quantized in float64 arithmetic (scale ${scale}).`);
+  if (scale === 0 || !Number.isFinite(zeroPoint) || !Number.isFinite(scale)) {
+    // Narrower than 2^b - 1 steps of the smallest double: the scale underflows to 0.
+    warnings.push(`The range [${beta}, ${alpha}] is too narrow for float64 arithmetic (its scale underflows); used scale 1 and zero point 0.`);
+    return { bits, scale: 1, zeroPoint: 0, qmin: 0, qmax, clipMin: beta, clipMax: alpha, warnings };
   }
   if (zeroPoint < 0 || zeroPoint > qmax) {
     warnings.push(
