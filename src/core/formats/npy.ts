@@ -1,0 +1,111 @@
+import { readExact, type ByteSource } from '../byteSource';
+import { dtypeBytes } from '../dtype';
+import { CancelledError, TensorFormatError, UsageError } from '../errors';
+import type { Tensor, TensorInfo } from '../tensor';
+import { decodeElementsInto } from './decodeElements';
+import { readNpyHeader, type NpyHeader } from './npyHeader';
+import { defaultMaxTensorBytes, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
+
+export { isNpy } from './npyHeader';
+
+/** Bytes read from the source at a time, so progress moves and cancelling is prompt on big arrays. */
+const readChunkBytes = 16 * 1024 * 1024;
+
+/** Opens an .npy file from its header alone; the one tensor is named after the file unless `tensorName` is given. */
+export async function openNpy(
+  source: ByteSource,
+  limits: ReadLimits = { maxTensorBytes: defaultMaxTensorBytes },
+  tensorName: string = npyTensorName(source.name),
+): Promise<TensorFile> {
+  const header = await readNpyHeader(source);
+  const info: TensorInfo = { name: tensorName, dtype: header.dtype, shape: header.shape, count: header.count, byteSize: header.dataBytes };
+  return {
+    format: 'npy',
+    tensors: [info],
+    read: async (name, control) => {
+      if (name !== tensorName) throw new UsageError(`No tensor '${name}' in ${source.name}; it holds '${tensorName}'.`);
+      return readNpyData(source, header, info, limits, control);
+    },
+  };
+}
+
+/** The tensor name for an .npy file: its base name without the extension ('weights.npy' → 'weights'). */
+export function npyTensorName(fileName: string): string {
+  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits, control: WorkControl = {}): Promise<Tensor> {
+  const valueBytes = header.count * Float64Array.BYTES_PER_ELEMENT;
+  if (valueBytes > limits.maxTensorBytes) {
+    throw new TensorFormatError(
+      `Tensor '${info.name}' in ${source.name} is too large: ${header.count} elements take ${formatBytes(valueBytes)} as float64, above the limit of ${formatBytes(limits.maxTensorBytes)}.`,
+      { entry: info.name },
+    );
+  }
+  const itemBytes = dtypeBytes[header.dtype];
+  const chunkElements = Math.max(1, Math.floor(readChunkBytes / itemBytes));
+  const stored = new Float64Array(header.count);
+  let inexactCount = 0;
+  for (let start = 0; start < header.count; start += chunkElements) {
+    if (control.signal?.aborted) throw new CancelledError();
+    const count = Math.min(chunkElements, header.count - start);
+    const bytes = await readExact(source, header.dataOffset + start * itemBytes, count * itemBytes, `the data of '${info.name}'`);
+    inexactCount += decodeElementsInto(bytes, header.dtype, header.isLittleEndian, stored, start);
+    control.onProgress?.((start + count) / header.count);
+  }
+  const values = header.isFortranOrder ? fortranToC(stored, header.shape) : stored;
+
+  const warnings: string[] = [];
+  if (inexactCount > 0) {
+    const one = inexactCount === 1;
+    warnings.push(
+      `${inexactCount} ${header.dtype} value${one ? '' : 's'} of '${info.name}' ${one ? 'lies' : 'lie'} beyond 2^53 and ${one ? 'was' : 'were'} rounded to the nearest float64.`,
+    );
+  }
+  const trailingBytes = source.size - header.dataOffset - header.dataBytes;
+  if (trailingBytes > 0) {
+    warnings.push(`${source.name} has ${trailingBytes} byte${trailingBytes === 1 ? '' : 's'} after the data of '${info.name}'; they were ignored, as numpy ignores them.`);
+  }
+  return { ...info, values, warnings };
+}
+
+/** Reorders column-major values into row-major order for the same shape (numpy's `reshape(shape[::-1]).T`). */
+function fortranToC(stored: Float64Array, shape: readonly number[]): Float64Array {
+  const rank = shape.length;
+  if (rank < 2 || stored.length === 0) return stored;
+  const strides: number[] = [];
+  let stride = 1;
+  for (const dim of shape) {
+    strides.push(stride);
+    stride *= dim;
+  }
+  const values = new Float64Array(stored.length);
+  const inner = shape[rank - 1];
+  const innerStride = strides[rank - 1];
+  const index = new Array<number>(rank - 1).fill(0);
+  let base = 0;
+  let c = 0;
+  while (c < values.length) {
+    for (let i = 0, f = base; i < inner; i++, f += innerStride) values[c++] = stored[f];
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      base += strides[axis];
+      if (++index[axis] < shape[axis]) break;
+      base -= strides[axis] * shape[axis];
+      index[axis] = 0;
+    }
+  }
+  return values;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let unit = 0;
+  let value = bytes;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
