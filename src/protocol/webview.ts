@@ -53,6 +53,8 @@ export type ToWebview =
   | {
       readonly type: 'show';
       readonly fileName: string;
+      /** The file's URI (uri.toString()); the page keeps it in its state so the panel serializer can reopen the file. */
+      readonly fileUri?: string;
       readonly tensors: readonly TensorListItem[];
       readonly settings: PanelSettings;
       readonly report: QuantizeReport;
