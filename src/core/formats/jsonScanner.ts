@@ -59,11 +59,7 @@ export interface JsonLiteralNode extends TextSpan {
 /** The parsed text: the value tree and the elements of every array, in source order. */
 export interface JsonScan {
   readonly root: JsonNode;
-  /** Element values; only the first `elementCount` are meaningful. */
-  readonly values: Float64Array;
-  /** Element i spans `[spans[2i], spans[2i + 1])`; empty when spans were not asked for. */
-  readonly spans: Uint32Array;
-  readonly elementCount: number;
+  readonly elements: JsonElements;
 }
 
 /** How to scan. */
@@ -77,8 +73,74 @@ export interface JsonScanOptions {
 /** Deepest nesting of arrays and objects accepted; deeper text is refused rather than overflowing the stack. */
 export const maxJsonNestingDepth = 512;
 
-/** Capacity of the element buffers before the first growth. */
-const initialElementCapacity = 4096;
+/** Elements per storage chunk (512 KiB of float64): growing adds a chunk and never copies. */
+const chunkElements = 1 << 16;
+
+/** The elements of every array of a text, numbered in source order, stored in fixed-size chunks. */
+export class JsonElements {
+  private readonly valueChunks: Float64Array[] = [];
+  private readonly spanChunks: Uint32Array[] = [];
+  /** How many elements are stored. */
+  count = 0;
+
+  constructor(readonly hasSpans: boolean) {
+    this.addChunk();
+  }
+
+  /** Appends an empty chunk; the scanner fills it directly. */
+  addChunk(): void {
+    this.valueChunks.push(new Float64Array(chunkElements));
+    if (this.hasSpans) this.spanChunks.push(new Uint32Array(2 * chunkElements));
+  }
+
+  /** The last chunk of values, and (when spans are kept) of spans. */
+  lastValueChunk(): Float64Array {
+    return this.valueChunks[this.valueChunks.length - 1];
+  }
+
+  lastSpanChunk(): Uint32Array {
+    return this.hasSpans ? this.spanChunks[this.spanChunks.length - 1] : emptySpans;
+  }
+
+  /** Number of the first element of the last chunk. */
+  lastChunkBase(): number {
+    return (this.valueChunks.length - 1) * chunkElements;
+  }
+
+  /** A copy of elements `first .. first + count - 1`, exactly that long. */
+  copyValues(first: number, count: number): Float64Array {
+    const out = new Float64Array(count);
+    for (let done = 0; done < count; ) {
+      const i = first + done;
+      const k = i % chunkElements;
+      const take = Math.min(count - done, chunkElements - k);
+      out.set(this.valueChunks[(i - k) / chunkElements].subarray(k, k + take), done);
+      done += take;
+    }
+    return out;
+  }
+
+  /** The spans of elements `first .. first + count - 1` as start/end pairs; empty when spans are not kept. */
+  copySpans(first: number, count: number): Uint32Array {
+    if (!this.hasSpans) return new Uint32Array(0);
+    const out = new Uint32Array(2 * count);
+    for (let done = 0; done < count; ) {
+      const i = first + done;
+      const k = i % chunkElements;
+      const take = Math.min(count - done, chunkElements - k);
+      out.set(this.spanChunks[(i - k) / chunkElements].subarray(2 * k, 2 * (k + take)), 2 * done);
+      done += take;
+    }
+    return out;
+  }
+
+  /** Element i's value. */
+  valueAt(i: number): number {
+    return this.valueChunks[Math.floor(i / chunkElements)][i % chunkElements];
+  }
+}
+
+const emptySpans = new Uint32Array(0);
 
 // Character codes.
 const tab = 9, lineFeed = 10, carriageReturn = 13, space = 32, quote = 34, plus = 43, comma = 44, minus = 45, dot = 46;
@@ -92,7 +154,7 @@ const maxFastPower = 22;
 
 /**
  * Parses JSON text (RFC 8259 plus NaN, Infinity and -Infinity, as Python's json module writes them)
- * and keeps every span. Arrays put their numbers straight into growing typed buffers, so a file of
+ * and keeps every span. Arrays put their numbers straight into chunked typed buffers, so a file of
  * millions of numbers costs 8 bytes per value (16 with spans), not an object per element.
  * A leading byte-order mark is skipped. Syntax errors throw a TensorFormatError at the bad token.
  */
@@ -103,9 +165,7 @@ export function scanJson(text: string, fileName: string, options: JsonScanOption
 class JsonScanner {
   private pos = 0;
   private readonly len: number;
-  private values: Float64Array;
-  private spans: Uint32Array;
-  private count = 0;
+  private readonly elements: JsonElements;
   private readonly withSpans: boolean;
   private readonly maxArrayElements: number;
 
@@ -113,16 +173,14 @@ class JsonScanner {
     this.len = text.length;
     this.withSpans = options.elementSpans ?? true;
     this.maxArrayElements = options.maxArrayElements ?? Number.MAX_SAFE_INTEGER;
-    const capacity = Math.max(initialElementCapacity, Math.min(text.length >>> 4, 1 << 24));
-    this.values = new Float64Array(capacity);
-    this.spans = new Uint32Array(this.withSpans ? 2 * capacity : 0);
+    this.elements = new JsonElements(this.withSpans);
   }
 
   scan(): JsonScan {
     if (this.text.charCodeAt(0) === byteOrderMark) this.pos = 1;
     const root = this.parseValue(0);
     if (this.skipWhitespace() !== -1) throw this.syntaxError(this.pos, `${this.describeToken(this.pos)} after the JSON value; expected the end of the file`);
-    return { root, values: this.values, spans: this.spans, elementCount: this.count };
+    return { root, elements: this.elements };
   }
 
   /** Skips JSON whitespace; returns the next character code, or -1 at the end. */
@@ -207,8 +265,10 @@ class JsonScanner {
     const text = this.text;
     const len = this.len;
     const start = this.pos;
-    const first = this.count;
+    const elements = this.elements;
+    const first = elements.count;
     const withSpans = this.withSpans;
+    const maxArrayElements = this.maxArrayElements;
     const counts: number[] = [0, 0];
     const rowStarts: number[] = [0, start];
     const dims: number[] = [0, -1];
@@ -216,10 +276,11 @@ class JsonScanner {
     let depth = 1;
     let problem: JsonArrayProblem | undefined;
     let firstBoolean: TextSpan | undefined;
-    let values = this.values;
-    let spans = this.spans;
-    let n = first;
-    let stop = Math.min(values.length, first + this.maxArrayElements);
+    // The chunk being filled: element `base + k` goes to values[k] and spans[2k], spans[2k + 1].
+    let values = elements.lastValueChunk();
+    let spans = elements.lastSpanChunk();
+    let base = elements.lastChunkBase();
+    let k = first - base;
     let pos = start + 1;
     let isAfterOpen = true;
     this.checkDepth(outerDepth, start);
@@ -275,33 +336,33 @@ class JsonScanner {
             const rows = dims[depth + 1] >= 0 ? ` of length ${dims[depth + 1]}` : '';
             problem = { kind: 'ragged', start: elementStart, end: pos, detail: `element ${indexPath(counts, depth)} is a number; expected an array${rows}` };
           }
-          if (n >= stop) {
-            if (n - first >= this.maxArrayElements) throw this.tooLargeError(start);
-            this.count = n;
-            this.grow();
-            values = this.values;
-            spans = this.spans;
-            stop = Math.min(values.length, first + this.maxArrayElements);
+          if (k === chunkElements) {
+            elements.addChunk();
+            values = elements.lastValueChunk();
+            spans = elements.lastSpanChunk();
+            base += chunkElements;
+            k = 0;
           }
-          values[n] = value;
+          if (base + k - first >= maxArrayElements) throw this.tooLargeError(start);
+          values[k] = value;
           if (withSpans) {
-            spans[2 * n] = elementStart;
-            spans[2 * n + 1] = pos;
+            spans[2 * k] = elementStart;
+            spans[2 * k + 1] = pos;
           }
-          n++;
+          k++;
         } else {
           // Not a number: read it as any JSON value (for its syntax), then carry on from its end.
           this.pos = pos;
-          this.count = n;
+          elements.count = base + k;
           const node = this.parseValue(outerDepth + depth);
           if (problem === undefined && node.kind !== 'array') {
             problem = { kind: 'nonNumeric', start: node.start, end: node.end, detail: node.kind === 'object' ? '{…}' : excerpt(text, node) };
           }
           pos = node.end;
-          n = this.count;
-          values = this.values;
-          spans = this.spans;
-          stop = Math.min(values.length, first + this.maxArrayElements);
+          values = elements.lastValueChunk();
+          spans = elements.lastSpanChunk();
+          base = elements.lastChunkBase();
+          k = elements.count - base;
         }
         counts[depth]++;
       }
@@ -336,7 +397,8 @@ class JsonScanner {
         depth--;
         if (depth === 0) {
           this.pos = pos;
-          this.count = n;
+          const n = base + k;
+          elements.count = n;
           const shape = [length];
           for (let d = 2; d <= leafDepth; d++) shape.push(dims[d]);
           const node: JsonArrayNode = { kind: 'array', start, end: pos, first, count: n - first, shape };
@@ -347,19 +409,6 @@ class JsonScanner {
         counts[depth]++;
         isAfterOpen = false;
       }
-    }
-  }
-
-  /** Doubles the element buffers, keeping the first `count` elements. */
-  private grow(): void {
-    const capacity = this.values.length * 2;
-    const values = new Float64Array(capacity);
-    values.set(this.values.subarray(0, this.count));
-    this.values = values;
-    if (this.withSpans) {
-      const spans = new Uint32Array(2 * capacity);
-      spans.set(this.spans.subarray(0, 2 * this.count));
-      this.spans = spans;
     }
   }
 

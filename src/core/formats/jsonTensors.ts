@@ -2,7 +2,7 @@ import { dtypeBytes, isDType, type DType } from '../dtype';
 import type { TensorFormatError } from '../errors';
 import { shapeCount, type TensorInfo } from '../tensor';
 import { excerpt, jsonErrorAt, type TextSpan } from './jsonPosition';
-import { scanJson, type JsonArrayNode, type JsonNode, type JsonObjectNode, type JsonScan } from './jsonScanner';
+import { scanJson, type JsonArrayNode, type JsonElements, type JsonNode, type JsonObjectNode, type JsonScan } from './jsonScanner';
 
 /** One tensor of a JSON file, with the source spans the editor needs for squiggles, hovers and CodeLenses. */
 export interface JsonTensor {
@@ -110,7 +110,7 @@ interface TensorPlace {
 }
 
 class JsonTensorReader {
-  private spansForErrors: Uint32Array | undefined;
+  private elementsWithSpans: JsonElements | undefined;
 
   constructor(
     private readonly text: string,
@@ -224,7 +224,7 @@ class JsonTensorReader {
     let isValid = node.kind === 'array' && node.problem === undefined && node.firstBoolean === undefined && node.shape.length === 1;
     if (isValid && node.kind === 'array') {
       for (let i = 0; i < node.count; i++) {
-        const dim = this.scan.values[node.first + i];
+        const dim = this.scan.elements.valueAt(node.first + i);
         if (!Number.isSafeInteger(dim) || dim < 0) isValid = false;
         shape.push(dim);
       }
@@ -257,8 +257,8 @@ class JsonTensorReader {
       throw this.errorAt(problem.start, (at) => `Ragged array in ${place.label} at ${at}: ${problem.detail}.`, place);
     }
     const { first, count } = node;
-    const values = this.scan.values.slice(first, first + count);
-    const spans = this.scan.spans.length === 0 ? new Uint32Array(0) : this.scan.spans.slice(2 * first, 2 * (first + count));
+    const values = this.scan.elements.copyValues(first, count);
+    const spans = this.scan.elements.copySpans(first, count);
     return this.makeTensor(place, dtype, node.shape, values, spans, span, this.checkValues(values, spans, dtype, first, place));
   }
 
@@ -320,9 +320,9 @@ class JsonTensorReader {
   /** Where element `index` of a tensor was written; scans again with spans when they were not kept. */
   private elementSpan(elementSpans: Uint32Array, first: number, index: number): TextSpan {
     if (elementSpans.length > 0) return { start: elementSpans[2 * index], end: elementSpans[2 * index + 1] };
-    this.spansForErrors ??= scanJson(this.text, this.fileName, { ...this.scanOptions, elementSpans: true }).spans;
-    const i = first + index;
-    return { start: this.spansForErrors[2 * i], end: this.spansForErrors[2 * i + 1] };
+    this.elementsWithSpans ??= scanJson(this.text, this.fileName, { ...this.scanOptions, elementSpans: true }).elements;
+    const span = this.elementsWithSpans.copySpans(first + index, 1);
+    return { start: span[0], end: span[1] };
   }
 
   private refuseDuplicateKeys(node: JsonObjectNode, place?: TensorPlace): void {
