@@ -73,8 +73,8 @@ export interface JsonScanOptions {
 /** Deepest nesting of arrays and objects accepted; deeper text is refused rather than overflowing the stack. */
 export const maxJsonNestingDepth = 512;
 
-/** Elements per storage chunk (512 KiB of float64): growing adds a chunk and never copies. */
-const chunkElements = 1 << 16;
+/** Most elements per storage chunk (512 KiB of float64): growing adds a chunk and never copies. */
+const maxChunkElements = 1 << 16;
 
 /** The elements of every array of a text, numbered in source order, stored in fixed-size chunks. */
 export class JsonElements {
@@ -82,29 +82,34 @@ export class JsonElements {
   private readonly spanChunks: Uint32Array[] = [];
   /** How many elements are stored. */
   count = 0;
+  /** Elements per chunk: small texts, which cannot hold many numbers, get one small chunk. */
+  readonly chunkElements: number;
 
-  constructor(readonly hasSpans: boolean) {
+  constructor(readonly hasSpans: boolean, textLength: number) {
+    // n elements take at least 2n - 1 characters (digits and commas) plus the brackets.
+    this.chunkElements = Math.min(maxChunkElements, Math.ceil(textLength / 2) + 1);
     this.addChunk();
   }
 
   /** Appends an empty chunk; the scanner fills it directly. */
   addChunk(): void {
-    this.valueChunks.push(new Float64Array(chunkElements));
-    if (this.hasSpans) this.spanChunks.push(new Uint32Array(2 * chunkElements));
+    this.valueChunks.push(new Float64Array(this.chunkElements));
+    if (this.hasSpans) this.spanChunks.push(new Uint32Array(2 * this.chunkElements));
   }
 
-  /** The last chunk of values, and (when spans are kept) of spans. */
+  /** The last chunk of values. */
   lastValueChunk(): Float64Array {
     return this.valueChunks[this.valueChunks.length - 1];
   }
 
+  /** The last chunk of spans; empty when spans are not kept. */
   lastSpanChunk(): Uint32Array {
     return this.hasSpans ? this.spanChunks[this.spanChunks.length - 1] : emptySpans;
   }
 
   /** Number of the first element of the last chunk. */
   lastChunkBase(): number {
-    return (this.valueChunks.length - 1) * chunkElements;
+    return (this.valueChunks.length - 1) * this.chunkElements;
   }
 
   /** A copy of elements `first .. first + count - 1`, exactly that long. */
@@ -112,9 +117,9 @@ export class JsonElements {
     const out = new Float64Array(count);
     for (let done = 0; done < count; ) {
       const i = first + done;
-      const k = i % chunkElements;
-      const take = Math.min(count - done, chunkElements - k);
-      out.set(this.valueChunks[(i - k) / chunkElements].subarray(k, k + take), done);
+      const k = i % this.chunkElements;
+      const take = Math.min(count - done, this.chunkElements - k);
+      out.set(this.valueChunks[(i - k) / this.chunkElements].subarray(k, k + take), done);
       done += take;
     }
     return out;
@@ -126,9 +131,9 @@ export class JsonElements {
     const out = new Uint32Array(2 * count);
     for (let done = 0; done < count; ) {
       const i = first + done;
-      const k = i % chunkElements;
-      const take = Math.min(count - done, chunkElements - k);
-      out.set(this.spanChunks[(i - k) / chunkElements].subarray(2 * k, 2 * (k + take)), 2 * done);
+      const k = i % this.chunkElements;
+      const take = Math.min(count - done, this.chunkElements - k);
+      out.set(this.spanChunks[(i - k) / this.chunkElements].subarray(2 * k, 2 * (k + take)), 2 * done);
       done += take;
     }
     return out;
@@ -136,7 +141,7 @@ export class JsonElements {
 
   /** Element i's value. */
   valueAt(i: number): number {
-    return this.valueChunks[Math.floor(i / chunkElements)][i % chunkElements];
+    return this.valueChunks[Math.floor(i / this.chunkElements)][i % this.chunkElements];
   }
 }
 
@@ -173,7 +178,7 @@ class JsonScanner {
     this.len = text.length;
     this.withSpans = options.elementSpans ?? true;
     this.maxArrayElements = options.maxArrayElements ?? Number.MAX_SAFE_INTEGER;
-    this.elements = new JsonElements(this.withSpans);
+    this.elements = new JsonElements(this.withSpans, text.length);
   }
 
   scan(): JsonScan {
@@ -269,6 +274,7 @@ class JsonScanner {
     const first = elements.count;
     const withSpans = this.withSpans;
     const maxArrayElements = this.maxArrayElements;
+    const chunkElements = elements.chunkElements;
     const counts: number[] = [0, 0];
     const rowStarts: number[] = [0, start];
     const dims: number[] = [0, -1];

@@ -5,8 +5,11 @@ import { positionAt } from './jsonPosition';
 import { parseJsonTensorText, type JsonTensor } from './jsonTensors';
 import { defaultMaxTensorBytes, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
 
-/** 512 MiB: the largest JSON file read; the whole text is held in memory while it is parsed. */
-export const maxJsonFileBytes = 512 * 1024 ** 2;
+/**
+ * 500 MiB: the largest JSON file read, since the whole text is held in memory while it is parsed.
+ * It stays below V8's longest string (2^29 - 24 characters), past which decoding would fail.
+ */
+export const maxJsonFileBytes = 500 * 1024 ** 2;
 
 /**
  * Opens a JSON tensor file (see parseJsonTensorText for the forms accepted). The whole file is read

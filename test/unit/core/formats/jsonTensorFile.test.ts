@@ -67,7 +67,7 @@ describe('openJsonTensors', () => {
     const huge: ByteSource = { name: 'huge.json', size: maxJsonFileBytes + 1, read: () => assert.fail('read called') };
     const err = await rejection(openJsonTensors(huge));
     assert.ok(err instanceof TensorFormatError);
-    assert.equal(err.message, 'huge.json is too large to read as JSON: 512.0 MiB; expected at most 512 MiB.');
+    assert.equal(err.message, 'huge.json is too large to read as JSON: 500.0 MiB; expected at most 500 MiB.');
   });
 
   it('refuses a tensor over the limit on tensor bytes', async () => {
