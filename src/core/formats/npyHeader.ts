@@ -61,7 +61,7 @@ export async function readNpyHeader(source: ByteSource): Promise<NpyHeader> {
   if (!isPrefixOfMagic || head.length === 0) {
     throw new TensorFormatError(`Bad magic in ${fileName}: expected '\\x93NUMPY', found ${quoteBytes(head.subarray(0, npyMagic.length))}.`, { offset: 0 });
   }
-  await readExact(source, 0, npyMagic.length + 2, 'the magic string and version');
+  await readExact(source, npyMagic.length, 2, 'the format version');
   const version = `${head[6]}.${head[7]}`;
   const layout = versions[version];
   if (layout === undefined) {
@@ -73,7 +73,7 @@ export async function readNpyHeader(source: ByteSource): Promise<NpyHeader> {
   const headerBytes = layout.lengthBytes === 2 ? lengthView.getUint16(0, true) : lengthView.getUint32(0, true);
   const headerOffset = lengthOffset + layout.lengthBytes;
   if (headerBytes > maxHeaderBytes) {
-    throw new TensorFormatError(`Header of ${fileName} claims ${headerBytes} bytes; expected at most ${maxHeaderBytes}.`, { offset: lengthOffset });
+    throw new TensorFormatError(`Invalid header in ${fileName}: it claims ${headerBytes} bytes; expected at most ${maxHeaderBytes}.`, { offset: lengthOffset });
   }
   const raw = await readExact(source, headerOffset, headerBytes, 'the header');
   const text = decodeHeaderText(raw, layout.isUtf8, fileName, headerOffset);
