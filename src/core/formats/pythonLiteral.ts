@@ -16,6 +16,7 @@ export class PythonLiteralSyntaxError extends Error {
   }
 }
 
+/** How lenient `parsePythonLiteral` is. */
 export interface PythonLiteralOptions {
   /** Accept Python 2 long integers such as `3L`, as numpy's `_filter_header` does for .npy 1.0 and 2.0. */
   readonly allowLongSuffix?: boolean;
