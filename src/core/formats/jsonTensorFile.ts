@@ -13,7 +13,8 @@ export const maxJsonFileBytes = 500 * 1024 ** 2;
 
 /**
  * Opens a JSON tensor file (see parseJsonTensorText for the forms accepted). The whole file is read
- * and parsed at once, without element spans; UTF-8 with or without a byte-order mark.
+ * and parsed at once, without element spans; UTF-8 with or without a byte-order mark. Every read of
+ * a tensor returns the same values array, which callers must not modify.
  */
 export async function openJsonTensors(
   source: ByteSource,

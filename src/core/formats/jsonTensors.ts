@@ -63,7 +63,8 @@ const expectedTensor = 'a tensor: an array of numbers or an object with "data"';
  * - an array of numbers, nested as deep as the tensor has dimensions: one float64 tensor named after the file;
  * - an object `{"shape": [...], "dtype": "...", "data": [...]}` (only these keys; "data" required, flat or
  *   nested; "shape" defaults to the nesting; "dtype" is one of Clipwise's names, default "float64"): one tensor;
- * - an object of named tensors, each in one of the two forms above.
+ * - an object of named tensors, each in one of the two forms above. A top-level object with "data" is the
+ *   second form when it also has "shape" or "dtype" or no other key; otherwise its keys name tensors.
  *
  * Values are numbers, plus NaN, Infinity and -Infinity as Python's json module writes them. They are
  * kept as float64 and must be representable in the dtype: integers within range for the int dtypes,
