@@ -151,7 +151,7 @@ const emptySpans = new Uint32Array(0);
 const tab = 9, lineFeed = 10, carriageReturn = 13, space = 32, quote = 34, plus = 43, comma = 44, minus = 45, dot = 46;
 const slash = 47, zero = 48, nine = 57, colon = 58, upperE = 69, upperI = 73, upperN = 78, openBracket = 91;
 const backslash = 92, closeBracket = 93, lowerE = 101, lowerF = 102, lowerN = 110, lowerT = 116, openBrace = 123;
-const closeBrace = 125, byteOrderMark = 0xfeff;
+const closeBrace = 125, lowerB = 98, lowerR = 114, lowerU = 117, byteOrderMark = 0xfeff;
 
 /** Exact powers of ten for the fast path of number parsing (10^22 is the largest exact double power of ten). */
 const powersOfTen = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
@@ -521,12 +521,12 @@ class JsonScanner {
       if (c === backslash) {
         hasEscape = true;
         const e = text.charCodeAt(pos + 1);
-        if (e === quote || e === backslash || e === slash || e === 0x62 || e === lowerF || e === lowerN || e === 0x72 || e === lowerT) {
+        if (e === quote || e === backslash || e === slash || e === lowerB || e === lowerF || e === lowerN || e === lowerR || e === lowerT) {
           pos += 2;
-        } else if (e === 0x75 && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
+        } else if (e === lowerU && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
           pos += 6;
         } else {
-          const shown = e === 0x75 ? text.slice(pos, Math.min(pos + 6, this.len)) : text.slice(pos, pos + 2);
+          const shown = e === lowerU ? text.slice(pos, Math.min(pos + 6, this.len)) : text.slice(pos, pos + 2);
           throw this.syntaxError(pos, `invalid escape ${quoteToken(shown)} in a string`);
         }
       } else if (c < space) {
