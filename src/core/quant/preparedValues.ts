@@ -1,3 +1,5 @@
+import type { WorkControl } from '../formats/tensorFile';
+import { sortFloat64 } from '../search/radixSort';
 import { finiteValues, requireFinite, type FiniteValues } from './finiteValues';
 import { percentileOfSorted } from './percentile';
 
@@ -47,7 +49,12 @@ export class PreparedValues {
 
   /** The finite values sorted ascending (computed on first use). */
   get sorted(): Float64Array {
-    if (!this.sortedCache) this.sortedCache = Float64Array.from(this.finite).sort();
+    return this.sortWith();
+  }
+
+  /** The sorted values, sorting (radix, stoppable through `control`) on first use. */
+  sortWith(control?: WorkControl): Float64Array {
+    if (!this.sortedCache) this.sortedCache = sortFloat64(this.finite, control);
     return this.sortedCache;
   }
 

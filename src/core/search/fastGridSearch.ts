@@ -1,0 +1,117 @@
+import { CancelledError } from '../errors';
+import type { WorkControl } from '../formats/tensorFile';
+import { checkBits, type AffineParams } from '../quant/affineParams';
+import { chooseParams } from '../quant/clipRange';
+import { measureDirect, type Metrics } from '../quant/metrics';
+import type { OutlierFences, PreparedValues } from '../quant/preparedValues';
+import type { EvaluatedCandidate } from './candidate';
+import { acceptedRelativeError, RangeEvaluator } from './rangeEvaluator';
+import { sortedIndexOf } from './sortedIndex';
+
+/**
+ * Block sums pay when runs of one code are long: below this many values per code level (n / 2^bits)
+ * each candidate is summed value by value over the sorted runs instead (measured by `npm run bench`).
+ */
+export const blockCrossover = 4;
+/** Below this many values per code level the direct pass itself is cheapest (measured by `npm run bench`). */
+export const directCrossover = 1;
+/** Share of the progress bar given to sorting and building the block sums. */
+const preparationShare = 0.3;
+
+/** How one search measures its candidates; built once per tensor, bit width and fences. */
+export interface RangeMeasurer {
+  /** Metrics of one clipping range, equal to measureDirect's to 1e-13 relative (maxAbsError and counts exactly). */
+  measure(params: AffineParams): Metrics;
+  /** The direct pass, for candidates whose ranking is too close to call from the fast sums. */
+  measureDirect(params: AffineParams): Metrics;
+}
+
+/** Sorts (once per tensor), builds block sums and returns a measurer for this bit width and these fences. */
+export function createRangeMeasurer(prepared: PreparedValues, bits: number, fences: OutlierFences, control: WorkControl = {}): RangeMeasurer {
+  checkBits(bits);
+  const index = sortedIndexOf(prepared, control);
+  const evaluator = new RangeEvaluator(index, fences, prepared.finite);
+  const perLevel = index.n / 2 ** bits;
+  const direct = (p: AffineParams) => measureDirect(prepared.finite, p, fences);
+  if (perLevel < directCrossover) return { measure: direct, measureDirect: direct };
+  const useBlocks = perLevel >= blockCrossover;
+  return { measure: (p) => evaluator.measure(p, useBlocks), measureDirect: direct };
+}
+
+/** A key equal for two ranges exactly when every metric is the same function of the data. */
+export function paramsKey(p: AffineParams): string {
+  return `${p.scale}|${p.zeroPoint}|${p.clipMin}|${p.clipMax}|${p.qmax}`;
+}
+
+/**
+ * The fast exact grid search: every candidate percentile evaluated from one sort and block sums (see
+ * RangeEvaluator), the same candidates, curve and winner as directGridSearch. Ranges shared by several
+ * percentiles are measured once. A `CandidateEvaluator`.
+ */
+export function fastGridSearch(
+  prepared: PreparedValues,
+  bits: number,
+  candidates: readonly number[],
+  outlierK: number,
+  control: WorkControl = {},
+): EvaluatedCandidate[] {
+  if (control.signal?.aborted) throw new CancelledError();
+  const fences = prepared.fences(outlierK);
+  const measurer = createRangeMeasurer(prepared, bits, fences, control);
+  control.onProgress?.(preparationShare);
+  const byKey = new Map<string, Metrics>();
+  const out: EvaluatedCandidate[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    if (control.signal?.aborted) throw new CancelledError();
+    const percentile = candidates[i];
+    const params = chooseParams(prepared, { bits, range: 'percentile', percentile });
+    const key = paramsKey(params);
+    let metrics = byKey.get(key);
+    if (!metrics) {
+      metrics = measurer.measure(params);
+      byKey.set(key, metrics);
+    }
+    out.push({ percentile, params, metrics });
+    control.onProgress?.(preparationShare + (1 - preparationShare) * ((i + 1) / candidates.length));
+  }
+  return settleCloseCalls(out, measurer, control);
+}
+
+/** Objectives whose values come from sums (maxAbsError and the counts are exact already); sqnrDb ranks as mse. */
+const summedObjectives = ['mse', 'mae', 'mseInliers'] as const;
+/** Two values closer than this (relative) may rank differently in the direct pass. */
+const closeCall = 4 * (acceptedRelativeError + 2 ** -50);
+
+/**
+ * Makes the winner the direct pass's winner for every objective: where distinct ranges come within the
+ * fast sums' proven error of the best value, those ranges are measured by the direct pass and take its
+ * figures, so their order, exact ties included, is the direct order.
+ */
+export function settleCloseCalls<T extends { readonly params: AffineParams; readonly metrics: Metrics }>(
+  evaluated: readonly T[],
+  measurer: RangeMeasurer,
+  control: WorkControl = {},
+): T[] {
+  const recheck = new Set<string>();
+  for (const objective of summedObjectives) {
+    let best = Infinity;
+    for (const c of evaluated) best = Math.min(best, c.metrics[objective]);
+    const limit = best * (1 + closeCall);
+    const keys = new Set<string>();
+    for (const c of evaluated) if (c.metrics[objective] <= limit) keys.add(paramsKey(c.params));
+    if (keys.size > 1) for (const k of keys) recheck.add(k);
+  }
+  if (recheck.size === 0) return [...evaluated];
+  const direct = new Map<string, Metrics>();
+  return evaluated.map((c) => {
+    const key = paramsKey(c.params);
+    if (!recheck.has(key)) return c;
+    let m = direct.get(key);
+    if (!m) {
+      if (control.signal?.aborted) throw new CancelledError();
+      m = measurer.measureDirect(c.params);
+      direct.set(key, m);
+    }
+    return { ...c, metrics: m } as T;
+  });
+}

@@ -1,0 +1,355 @@
+import type { AffineParams } from '../quant/affineParams';
+import { measureDirect, sqnrDb, type Metrics } from '../quant/metrics';
+import type { OutlierFences } from '../quant/preparedValues';
+import { roundHalfEven } from '../quant/roundHalfEven';
+import { blockLength, blocksPerSuperblock, prefixErrorCoefficient, type SortedIndex } from './sortedIndex';
+
+/** Unit roundoff of float64. */
+const u = 2 ** -53;
+/** Values summed in plain float64 before they join the double-double total. */
+const chunkLength = 64;
+/**
+ * A block-sum evaluation is kept only when its proven error bound is below this fraction of each sum;
+ * otherwise the candidate is summed value by value. Far inside the contract's 1e-12.
+ */
+export const acceptedRelativeError = 1e-13;
+/** Splits a double for Dekker's exact product. */
+const splitter = 134217729;
+
+/**
+ * Measures one clipping range over the sorted values exactly as measureDirect does, without a pass over
+ * the tensor when blocks are used.
+ *
+ * Codes are monotone in x, so the values of one code form a contiguous run of the sorted array; each run's
+ * end is found by galloping and binary search with the exact code formula (clamp(round(x/scale + zp))), so
+ * boundaries are exact. Within a run x_hat = scale·(q - zp) is one number h: Σe² = Σx² - 2hΣx + k·h²,
+ * taken from double-double block sums; Σ|e| splits the run at the first value ≥ h, where e changes sign;
+ * maxAbsError comes from the run's two ends (|x - h| is largest there, and fl is monotone); the clipped
+ * count and the outlier fences are binary searches. A run's ragged ends, shorter than a block, are summed
+ * value by value with the same fl(x - h) the direct pass computes. Every block sum carries a proven error
+ * bound; when it is not small against the result (values sitting exactly on codes, say), the candidate is
+ * summed value by value instead, which agrees with the direct pass to 64 ulps.
+ */
+export class RangeEvaluator {
+  private readonly v: Float64Array;
+  private readonly n: number;
+  private readonly iLo: number;
+  private readonly iHi: number;
+  // Double-double totals and their error bounds: squared error, absolute error, squared error of inliers.
+  private eHi = 0;
+  private eLo = 0;
+  private aHi = 0;
+  private aLo = 0;
+  private inHi = 0;
+  private inLo = 0;
+  private boundE = 0;
+  private boundA = 0;
+  private boundIn = 0;
+  private elementSquares = 0;
+  private elementAbs = 0;
+  private elementInSquares = 0;
+  private adds = 0;
+  // Outputs of rangeSums and twoProd.
+  private s1h = 0;
+  private s1l = 0;
+  private s2h = 0;
+  private s2l = 0;
+  private mag1 = 0;
+  private mag2 = 0;
+  private ph = 0;
+  private pl = 0;
+  /** How many candidates were measured by block sums and how many value by value (for benchmarks). */
+  blockEvaluations = 0;
+  elementEvaluations = 0;
+
+  constructor(
+    private readonly index: SortedIndex,
+    private readonly fences: OutlierFences,
+    private readonly finite: Float64Array,
+  ) {
+    this.v = index.sorted;
+    this.n = index.n;
+    this.iLo = lowerBound(this.v, fences.lower, 0, this.n);
+    this.iHi = upperBound(this.v, fences.upper, 0, this.n);
+  }
+
+  /** The metrics of one clipping range; `useBlocks` false sums every value (the fallback and small tensors). */
+  measure(p: AffineParams, useBlocks: boolean): Metrics {
+    // Codes are monotone only for a positive scale; anything else takes the direct pass itself.
+    if (!(p.scale > 0)) return measureDirect(this.finite, p, this.fences);
+    if (useBlocks && this.index.isSafe && p.scale > 0) {
+      const m = this.run(p, true);
+      if (this.isCertified()) {
+        this.blockEvaluations++;
+        return m;
+      }
+    }
+    this.elementEvaluations++;
+    return this.run(p, false);
+  }
+
+  private isCertified(): boolean {
+    const e = this.eHi + this.eLo;
+    const a = this.aHi + this.aLo;
+    const ein = this.inHi + this.inLo;
+    return this.boundE <= acceptedRelativeError * e && this.boundA <= acceptedRelativeError * a && this.boundIn <= acceptedRelativeError * ein;
+  }
+
+  private run(p: AffineParams, useBlocks: boolean): Metrics {
+    const { scale, zeroPoint: zp, qmax } = p;
+    const v = this.v;
+    const n = this.n;
+    const iLo = this.iLo;
+    const iHi = this.iHi;
+    this.eHi = this.eLo = this.aHi = this.aLo = this.inHi = this.inLo = 0;
+    this.boundE = this.boundA = this.boundIn = 0;
+    this.elementSquares = this.elementAbs = this.elementInSquares = 0;
+    this.adds = 0;
+    let maxAbs = 0;
+    let i = 0;
+    while (i < n) {
+      const q = Math.min(Math.max(roundHalfEven(v[i] / scale + zp), 0), qmax);
+      let j: number;
+      if (q >= qmax) j = n;
+      else {
+        // Gallop then bisect for the first index whose code exceeds q.
+        let lo = i;
+        let step = 1;
+        let hi = i + 1;
+        while (hi < n && Math.min(Math.max(roundHalfEven(v[hi] / scale + zp), 0), qmax) <= q) {
+          lo = hi;
+          step += step;
+          hi = lo + step;
+        }
+        if (hi > n) hi = n;
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >>> 1;
+          if (Math.min(Math.max(roundHalfEven(v[mid] / scale + zp), 0), qmax) <= q) lo = mid;
+          else hi = mid;
+        }
+        j = hi;
+      }
+      const h = scale * (q - zp);
+      const ea = Math.abs(v[i] - h);
+      const eb = Math.abs(v[j - 1] - h);
+      if (ea > maxAbs) maxAbs = ea;
+      if (eb > maxAbs) maxAbs = eb;
+      const m = lowerBound(v, h, i, j);
+      let a = i;
+      while (a < j) {
+        let c = j;
+        if (m > a && m < c) c = m;
+        if (iLo > a && iLo < c) c = iLo;
+        if (iHi > a && iHi < c) c = iHi;
+        this.section(a, c, h, a >= m ? 1 : -1, a >= iLo && c <= iHi, useBlocks);
+        a = c;
+      }
+      i = j;
+    }
+    const e = this.eHi + this.eLo;
+    const abs = this.aHi + this.aLo;
+    const ein = this.inHi + this.inLo;
+    const addSlack = (this.adds + 2) * 4 * u * u;
+    this.boundE += chunkLength * u * this.elementSquares + addSlack * Math.abs(e) + n * 2 ** -1020;
+    this.boundA += chunkLength * u * this.elementAbs + addSlack * Math.abs(abs) + n * 2 ** -1020;
+    this.boundIn += chunkLength * u * this.elementInSquares + addSlack * Math.abs(ein) + n * 2 ** -1020;
+    const clipped = lowerBound(v, p.clipMin, 0, n) + (n - upperBound(v, p.clipMax, 0, n));
+    const inliers = iHi > iLo ? iHi - iLo : 0;
+    return {
+      mse: e / n,
+      mae: abs / n,
+      maxAbsError: maxAbs,
+      sqnrDb: sqnrDb(this.index.signalSquares, e),
+      clippedCount: clipped,
+      clippedFraction: clipped / n,
+      mseInliers: inliers === 0 ? 0 : ein / inliers,
+    };
+  }
+
+  /** Adds the errors of values [a, c), all coded to x_hat = h, whose error has sign `sign`. */
+  private section(a: number, c: number, h: number, sign: number, isInlier: boolean, useBlocks: boolean): void {
+    if (useBlocks) {
+      const bA = Math.ceil(a / blockLength);
+      const bC = Math.floor(c / blockLength);
+      if (bC > bA) {
+        if (bA * blockLength > a) this.elements(a, bA * blockLength, h, sign, isInlier);
+        this.blocks(bA, bC, h, sign, isInlier);
+        if (c > bC * blockLength) this.elements(bC * blockLength, c, h, sign, isInlier);
+        return;
+      }
+    }
+    this.elements(a, c, h, sign, isInlier);
+  }
+
+  /** Value by value, with the direct pass's own e = fl(x - h) and e². */
+  private elements(a: number, c: number, h: number, sign: number, isInlier: boolean): void {
+    const v = this.v;
+    let sq = 0;
+    let sum = 0;
+    for (let start = a; start < c; start += chunkLength) {
+      const end = Math.min(c, start + chunkLength);
+      let cs = 0;
+      let ce = 0;
+      for (let i = start; i < end; i++) {
+        const e = v[i] - h;
+        cs += e * e;
+        ce += e;
+      }
+      this.addE(cs, 0);
+      this.addA(sign * ce, 0);
+      if (isInlier) this.addIn(cs, 0);
+      sq += cs;
+      sum += ce;
+    }
+    this.elementSquares += sq;
+    this.elementAbs += Math.abs(sum);
+    if (isInlier) this.elementInSquares += sq;
+  }
+
+  /** Full blocks [bA, bC): Σe² = S2 - 2h·S1 + k·h² and Σ|e| = sign·(S1 - k·h) in double-double. */
+  private blocks(bA: number, bC: number, h: number, sign: number, isInlier: boolean): void {
+    this.rangeSums(bA, bC);
+    const k = (bC - bA) * blockLength;
+    const { s1h, s1l, s2h, s2l, mag1, mag2 } = this;
+    const h2 = 2 * h;
+    // 2h·S1
+    this.twoProd(s1h, h2);
+    const th = this.ph;
+    const tl = this.pl + s1l * h2;
+    // k·h²
+    this.twoProd(h, h);
+    const qh = this.ph;
+    const ql = this.pl;
+    this.twoProd(qh, k);
+    const rh = this.ph;
+    const rl = this.pl + ql * k;
+    // S2 - 2h·S1 + k·h²
+    let xh = s2h - th;
+    let z = xh - s2h;
+    let xl = (s2h - (xh - z)) + (-th - z) + s2l - tl;
+    let t = xh + rh;
+    z = t - xh;
+    xl += (xh - (t - z)) + (rh - z) + rl;
+    xh = t;
+    this.addE(xh, xl);
+    if (isInlier) this.addIn(xh, xl);
+    // S1 - k·h
+    this.twoProd(k, h);
+    let yh = s1h - this.ph;
+    z = yh - s1h;
+    let yl = (s1h - (yh - z)) + (-this.ph - z) + s1l - this.pl;
+    t = yh + yl;
+    yl -= t - yh;
+    yh = t;
+    this.addA(sign * yh, sign * yl);
+    const ah = Math.abs(h);
+    const prefix1 = prefixErrorCoefficient * mag1;
+    const prefix2 = prefixErrorCoefficient * mag2;
+    const bE = prefix2 + 2 * ah * prefix1 + 16 * u * u * (Math.abs(s2h) + 2 * ah * Math.abs(s1h) + k * h * h);
+    this.boundE += bE;
+    if (isInlier) this.boundIn += bE;
+    this.boundA += prefix1 + 8 * u * u * (Math.abs(s1h) + k * ah);
+  }
+
+  /** Sums of x and x² over blocks [bA, bC) into s1h/s1l and s2h/s2l, with the magnitudes that bound their error. */
+  private rangeSums(bA: number, bC: number): void {
+    const ix = this.index;
+    let h1 = ix.local1Hi[bC];
+    let l1 = ix.local1Lo[bC] - ix.local1Lo[bA];
+    let h2 = ix.local2Hi[bC];
+    let l2 = ix.local2Lo[bC] - ix.local2Lo[bA];
+    let x = -ix.local1Hi[bA];
+    let t = h1 + x;
+    let z = t - h1;
+    l1 += (h1 - (t - z)) + (x - z);
+    h1 = t;
+    x = -ix.local2Hi[bA];
+    t = h2 + x;
+    z = t - h2;
+    l2 += (h2 - (t - z)) + (x - z);
+    h2 = t;
+    const sA = Math.floor(bA / blocksPerSuperblock);
+    const sC = Math.floor(bC / blocksPerSuperblock);
+    for (let s = sA; s < sC; s++) {
+      x = ix.super1Hi[s];
+      t = h1 + x;
+      z = t - h1;
+      l1 += (h1 - (t - z)) + (x - z) + ix.super1Lo[s];
+      h1 = t;
+      x = ix.super2Hi[s];
+      t = h2 + x;
+      z = t - h2;
+      l2 += (h2 - (t - z)) + (x - z) + ix.super2Lo[s];
+      h2 = t;
+    }
+    t = h1 + l1;
+    this.s1l = l1 - (t - h1);
+    this.s1h = t;
+    t = h2 + l2;
+    this.s2l = l2 - (t - h2);
+    this.s2h = t;
+    const last = Math.min(sC + 1, ix.cumAbs.length - 1);
+    const spans = sC - sA + 2;
+    this.mag1 = (ix.cumAbs[last] - ix.cumAbs[sA]) * (1 + spans * 1e-15);
+    this.mag2 = (ix.cumSquares[last] - ix.cumSquares[sA]) * (1 + spans * 1e-15);
+  }
+
+  /** Dekker's exact product a·b = ph + pl (no FMA in JavaScript). */
+  private twoProd(a: number, b: number): void {
+    const p = a * b;
+    let c = splitter * a;
+    const ah = c - (c - a);
+    const al = a - ah;
+    c = splitter * b;
+    const bh = c - (c - b);
+    const bl = b - bh;
+    this.ph = p;
+    this.pl = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  }
+
+  private addE(x: number, y: number): void {
+    const t = this.eHi + x;
+    const z = t - this.eHi;
+    this.eLo += (this.eHi - (t - z)) + (x - z) + y;
+    this.eHi = t;
+    this.adds++;
+  }
+
+  private addA(x: number, y: number): void {
+    const t = this.aHi + x;
+    const z = t - this.aHi;
+    this.aLo += (this.aHi - (t - z)) + (x - z) + y;
+    this.aHi = t;
+  }
+
+  private addIn(x: number, y: number): void {
+    const t = this.inHi + x;
+    const z = t - this.inHi;
+    this.inLo += (this.inHi - (t - z)) + (x - z) + y;
+    this.inHi = t;
+  }
+}
+
+/** First index in [from, to) whose value is >= x (to when none). */
+export function lowerBound(v: Float64Array, x: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index in [from, to) whose value is > x (to when none). */
+export function upperBound(v: Float64Array, x: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
