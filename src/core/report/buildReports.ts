@@ -7,7 +7,7 @@ import { measureDirect, type Objective } from '../quant/metrics';
 import { defaultOutlierK, PreparedValues } from '../quant/preparedValues';
 import { summaryStats } from '../quant/summaryStats';
 import { pickBest, type EvaluatedCandidate } from '../search/candidate';
-import { directGridSearch } from '../search/directGridSearch';
+import { fastGridSearch } from '../search/fastGridSearch';
 import { gridCandidates, type GridSpec } from '../search/gridSpec';
 import type { Baseline, QuantizeReport, ReportHistograms, SearchBest, SearchReport, TensorSummary } from './reportTypes';
 
@@ -116,7 +116,7 @@ export async function buildSearchReport(
   options: SearchOptions,
   reportOptions: ReportOptions = {},
   control: WorkControl = {},
-  evaluate: CandidateEvaluator = directGridSearch,
+  evaluate: CandidateEvaluator = fastGridSearch,
 ): Promise<SearchReport> {
   checkBits(options.bits);
   const candidates = gridCandidates(options.grid);
