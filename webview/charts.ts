@@ -102,6 +102,9 @@ export class InspectorCharts {
   private curveMarkers: MarkerSpec | undefined;
   private errorMarkers: MarkerSpec | undefined;
   private inputs: ChartInputs | undefined;
+  /** What each chart's options were built from: rebuilding them costs more than drawing, so only on change. */
+  private readonly optionKeys = new WeakMap<Chart, string>();
+  private themeVersion = 0;
 
   constructor(private theme: ChartTheme, onLogScale: (on: boolean) => void) {
     this.valuesFigure = new Figure('chart-values', 'Values', h('label', { class: 'checkbox', for: 'log-scale' }, this.logScaleBox, 'Log scale'));
@@ -112,7 +115,7 @@ export class InspectorCharts {
     const curveConfig: ChartConfiguration<'line', Point[]> = {
       type: 'line',
       data: { datasets: [{ data: [] }, { data: [] }] },
-      options: {},
+      options: this.options<'line'>(this.axis(''), this.axis(''), {}),
       plugins: [createMarkersPlugin(() => this.curveMarkers)],
     };
     this.curve = new Chart(this.curveFigure.canvas, curveConfig);
@@ -137,6 +140,7 @@ export class InspectorCharts {
   /** Redraws every chart in the colours of the current theme. */
   setTheme(theme: ChartTheme): void {
     this.theme = theme;
+    this.themeVersion++;
     this.applyTheme();
     if (this.inputs) this.update(this.inputs);
   }
@@ -145,7 +149,7 @@ export class InspectorCharts {
     const config: ChartConfiguration<'bar', Point[]> = {
       type: 'bar',
       data: { datasets: [{ data: [] }] },
-      options: {},
+      options: this.options<'bar'>(this.axis(''), this.axis(''), {}),
       plugins: kind === 'codes' ? [] : [createMarkersPlugin(markers)],
     };
     const chart = new Chart(figure.canvas, config);
@@ -158,8 +162,9 @@ export class InspectorCharts {
     const t = this.theme;
     return {
       type: 'linear',
-      border: { color: t.isHighContrast ? t.contrastBorder : t.grid },
-      grid: { color: t.isHighContrast ? withAlpha(t.foreground, 0.35) : t.grid, drawTicks: false },
+      // High contrast: solid contrastBorder for axes, and dotted solid grid lines instead of translucent ones.
+      border: { color: t.isHighContrast ? t.contrastBorder : t.grid, ...(t.isHighContrast ? { dash: [1, 3] } : {}) },
+      grid: { color: t.isHighContrast ? t.contrastBorder : t.grid, drawTicks: false },
       title: { display: true, text: title, color: t.muted, font: { size: t.fontSize - 1 } },
       ...extra,
       ticks: { color: t.foreground, maxTicksLimit: 7, padding: 4, callback: (v: number | string) => formatValue(Number(v)), ...extra.ticks },
@@ -196,14 +201,25 @@ export class InspectorCharts {
 
   private barDataset(color: string) {
     const t = this.theme;
+    // High contrast: solid bars (outlines would swallow bars a few pixels wide; the chart box is outlined instead).
     return {
       backgroundColor: t.isHighContrast ? color : withAlpha(color, barAlpha),
-      borderColor: t.isHighContrast ? t.contrastBorder : color,
-      borderWidth: t.isHighContrast ? 1 : 0,
+      borderColor: color,
+      borderWidth: 0,
       barPercentage: 1,
       categoryPercentage: 1,
       grouped: false,
     };
+  }
+
+  /** Replaces a chart's options only when what they are built from changed, then redraws without animation. */
+  private redraw<T extends 'bar' | 'line'>(chart: Chart<T, Point[]>, key: unknown[], build: () => ChartOptions<T>): void {
+    const k = JSON.stringify([this.themeVersion, ...key]);
+    if (this.optionKeys.get(chart as unknown as Chart) !== k) {
+      chart.options = build();
+      this.optionKeys.set(chart as unknown as Chart, k);
+    }
+    chart.update('none');
   }
 
   private markerFont(): Pick<MarkerSpec, 'font' | 'fontSize' | 'labelBackground'> {
@@ -246,16 +262,18 @@ export class InspectorCharts {
       ],
     };
     const w = binWidth(hist);
-    const options = this.options<'bar'>(
-      this.axis('value', { min: hist.edges[0], max: hist.edges[hist.edges.length - 1] }),
-      inputs.logScale ? this.axis('count (log)', logAxis) : this.axis('count', countAxis),
-      {
-        title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
-        label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
-      },
+    const lo = hist.edges[0];
+    const hi = hist.edges[hist.edges.length - 1];
+    this.redraw(this.values, [inputs.logScale, lo, hi], () =>
+      this.options<'bar'>(
+        this.axis('value', { min: lo, max: hi }),
+        inputs.logScale ? this.axis('count (log)', logAxis) : this.axis('count', countAxis),
+        {
+          title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
+          label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
+        },
+      ),
     );
-    this.values.options = options;
-    this.values.update('none');
     setText(fig.note, `${formatCount(finite)} finite values in ${hist.counts.length} bins; clip range [${formatValue(r.clipMin)}, ${formatValue(r.clipMax)}] clips ${formatCount(r.metrics.clippedCount)} (${formatShare(r.metrics.clippedFraction)}).`);
     fig.describe(
       `Histogram of ${formatCount(finite)} values from ${formatValue(r.tensor.stats.min)} to ${formatValue(r.tensor.stats.max)}` +
@@ -277,20 +295,20 @@ export class InspectorCharts {
     const points = hist.counts.map((count, i) => ({ x: r.qmin + i * per + (per - 1) / 2, y: count }));
     const ds = this.codes.data.datasets[0];
     if (ds) ds.data = points;
-    const options = this.options<'bar'>(
-      this.axis(per > 1 ? `code (bars of ${formatCount(per)} levels)` : 'code', { min: r.qmin - 0.5, max: r.qmax + 0.5, ticks: { precision: 0 } }),
-      this.axis('count', countAxis),
-      {
-        title: (items: TooltipItem<'bar'>[]) => {
-          const x = items[0]?.parsed.x ?? 0;
-          const first = Math.round(x - (per - 1) / 2);
-          return per > 1 ? `codes ${first}…${first + per - 1}` : `code ${first}`;
+    this.redraw(this.codes, [per, r.qmin, r.qmax], () =>
+      this.options<'bar'>(
+        this.axis(per > 1 ? `code (bars of ${formatCount(per)} levels)` : 'code', { min: r.qmin - 0.5, max: r.qmax + 0.5, ticks: { precision: 0 } }),
+        this.axis('count', countAxis),
+        {
+          title: (items: TooltipItem<'bar'>[]) => {
+            const x = items[0]?.parsed.x ?? 0;
+            const first = Math.round(x - (per - 1) / 2);
+            return per > 1 ? `codes ${first}…${first + per - 1}` : `code ${first}`;
+          },
+          label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
         },
-        label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
-      },
+      ),
     );
-    this.codes.options = options;
-    this.codes.update('none');
     const text = `Used levels ${formatCount(hist.usedLevels)} of 2^${r.params.bits} = ${formatCount(levels)} (${formatShare(hist.usedLevels / levels)}).`;
     setText(fig.note, text);
     fig.describe(`Histogram of the ${formatCount(levels)} code levels. ${text}`);
@@ -317,18 +335,18 @@ export class InspectorCharts {
       ],
     };
     const w = binWidth(hist);
-    const options = this.options<'bar'>(
-      this.axis('error x − x̂', { min: hist.edges[0], max: hist.edges[hist.edges.length - 1] }),
-      this.axis('count', countAxis),
-      {
-        title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
-        label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
-      },
-    );
-    this.errors.options = options;
-    this.errors.update('none');
     const lo = hist.edges[0] ?? 0;
     const hi = hist.edges[hist.edges.length - 1] ?? 0;
+    this.redraw(this.errors, [lo, hi], () =>
+      this.options<'bar'>(
+        this.axis('error x − x̂', { min: lo, max: hi }),
+        this.axis('count', countAxis),
+        {
+          title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
+          label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
+        },
+      ),
+    );
     setText(fig.note, `Error from ${formatValue(lo)} to ${formatValue(hi)}; rounding alone stays within ±scale/2 = ±${formatValue(half)}, clipping goes beyond.`);
     fig.describe(`Histogram of the error x − x̂ from ${formatValue(lo)} to ${formatValue(hi)}, with ±scale/2 marked.`);
   }
@@ -365,19 +383,19 @@ export class InspectorCharts {
     const first = points[0]?.x;
     const last = points[points.length - 1]?.x;
     const pad = first === last ? 0.5 : 0;
-    const options = this.options<'line'>(
-      this.axis('percentile P', {
-        ...(first !== undefined && last !== undefined ? { min: first - pad, max: last + pad } : {}),
-        ticks: { callback: (v: number | string) => formatPercentile(Number(v)) },
-      }),
-      this.axis(label),
-      {
-        title: (items: TooltipItem<'line'>[]) => `P = ${formatPercentile(items[0]?.parsed.x ?? 0)}`,
-        label: (item: TooltipItem<'line'>) => `${label} ${formatValue(item.parsed.y ?? 0)}`,
-      },
+    this.redraw(this.curve, [label, first, last], () =>
+      this.options<'line'>(
+        this.axis('percentile P', {
+          ...(first !== undefined && last !== undefined ? { min: first - pad, max: last + pad } : {}),
+          ticks: { callback: (v: number | string) => formatPercentile(Number(v)) },
+        }),
+        this.axis(label),
+        {
+          title: (items: TooltipItem<'line'>[]) => `P = ${formatPercentile(items[0]?.parsed.x ?? 0)}`,
+          label: (item: TooltipItem<'line'>) => `${label} ${formatValue(item.parsed.y ?? 0)}`,
+        },
+      ),
     );
-    this.curve.options = options;
-    this.curve.update('none');
     const bitsNote = search.params.bits === report.params.bits ? '' : ` (searched at ${search.params.bits} bits)`;
     const bestText = bestP === null ? 'no single best percentile' : `best P = ${formatPercentile(bestP)}, ${label} ${formatValue(bestValue)}`;
     const currentText = current === null ? '' : `; current P = ${formatPercentile(current)}, ${label} ${formatValue(report.metrics[objective])}`;
