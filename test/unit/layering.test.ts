@@ -20,7 +20,7 @@ const zones: readonly Zone[] = [
   { folder: 'src/extension', mayImport: ['src/core', 'src/protocol', 'src/host', 'src/extension'], packages: ['vscode', 'node:'] },
   { folder: 'src/host', mayImport: ['src/core', 'src/host'], packages: ['node:'] },
   { folder: 'src/cli', mayImport: ['src/core', 'src/host', 'src/cli'], packages: ['node:'] },
-  { folder: 'webview', mayImport: ['webview', 'src/protocol'], packages: ['chart.js'], typeOnly: ['src/core'] },
+  { folder: 'webview', mayImport: ['webview', 'src/protocol'], packages: ['chart.js', 'vscode-webview'], typeOnly: ['src/core'] },
 ];
 
 const importPattern = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/gm;

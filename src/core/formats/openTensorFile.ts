@@ -41,11 +41,13 @@ function extensionOf(name: string): string {
  * extension, as netron does: a misnamed .npy still opens, and an unrelated file gets a clear error.
  */
 export async function openTensorFile(source: ByteSource, limits: ReadLimits = { maxTensorBytes: defaultMaxTensorBytes }): Promise<TensorFile> {
-  if (source.size === 0) throw new TensorFormatError(`${source.name} is empty; expected a tensor file (${tensorFileExtensions.join(', ')}).`, { offset: 0 });
   const head = await readExact(source, 0, Math.min(headBytes, source.size), 'the file signature');
   const byContent = formats.find((f) => f.matches(head));
   const byExtension = formats.find((f) => f.extensions.includes(extensionOf(source.name)));
+  // A file named for a format but not matching any is handed to that format's reader, whose
+  // message says what it expected (e.g. the .npy magic).
   const format = byContent ?? byExtension;
+  if (!format && source.size === 0) throw new TensorFormatError(`${source.name} is empty; expected a tensor file (${tensorFileExtensions.join(', ')}).`, { offset: 0 });
   if (!format) {
     throw new TensorFormatError(`${source.name} is not a tensor file Clipwise reads; expected ${tensorFileExtensions.join(', ')}.`, { offset: 0 });
   }
