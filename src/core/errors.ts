@@ -1,6 +1,6 @@
 /** Where in a file a format error was found, so a diagnostic or a message can point at it. */
 export interface ErrorLocation {
-  /** Byte offset into the file. */
+  /** Byte offset into a binary file; character offset into the decoded text of a text format (as VS Code positions count). */
   readonly offset?: number;
   /** 1-based line and column, for text formats. */
   readonly line?: number;
