@@ -1,0 +1,313 @@
+// npm run bench [-- --sizes 1e5,1e6,1e7 --dists uniformOutliers,normal,laplace,studentT3 --no-numpy --no-torch --no-direct16]
+// Generates seeded float32 tensors in .bench/, then measures Clipwise against the notebook-style numpy
+// search, the one-pass floor, the direct method at 16 bits and PyTorch's HistogramObserver, in one run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import seedrandom from 'seedrandom';
+import { affineParams } from '../src/core/quant/affineParams';
+import { measureDirect } from '../src/core/quant/metrics';
+import { PreparedValues } from '../src/core/quant/preparedValues';
+import { pickBest } from '../src/core/search/candidate';
+import { directGridSearch } from '../src/core/search/directGridSearch';
+import { fastGridSearch } from '../src/core/search/fastGridSearch';
+import { defaultGrid, gridCandidates } from '../src/core/search/gridSpec';
+import { optimalRangeSearch } from '../src/core/search/optimalRangeSearch';
+
+const benchDir = '.bench';
+const dists = ['uniformOutliers', 'normal', 'laplace', 'studentT3'] as const;
+type Dist = (typeof dists)[number];
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+/** Seeded samples: uniform(-80,100) with 0.1% outliers in [300,600], normal, Laplace, Student-t(3). */
+function generate(dist: Dist, n: number): Float32Array {
+  const rng = seedrandom(`clipwise-bench-${dist}-${n}`);
+  const normal = () => Math.sqrt(-2 * Math.log(rng() || 1e-300)) * Math.cos(2 * Math.PI * rng());
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (dist === 'uniformOutliers') x[i] = rng() < 0.001 ? 300 + 300 * rng() : -80 + 180 * rng();
+    else if (dist === 'normal') x[i] = normal();
+    else if (dist === 'laplace') {
+      const r = rng() - 0.5;
+      x[i] = -Math.sign(r) * Math.log(1 - 2 * Math.abs(r) || 1e-300);
+    } else {
+      const z = normal();
+      const c = normal() ** 2 + normal() ** 2 + normal() ** 2;
+      x[i] = z / Math.sqrt(c / 3);
+    }
+  }
+  return x;
+}
+
+/** A .npy v1.0 file of a 1-D little-endian float32 array. */
+function encodeNpyFloat32(x: Float32Array): Uint8Array {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${x.length},), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + x.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  out[8] = header.length & 0xff;
+  out[9] = header.length >> 8;
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), 10 + header.length);
+  return out;
+}
+
+/** Reads back what encodeNpyFloat32 wrote, as float64 values. */
+function readNpyFloat32(path: string): Float64Array {
+  const bytes = readFileSync(path);
+  const headerLength = bytes[8] | (bytes[9] << 8);
+  const start = 10 + headerLength;
+  const n = (bytes.length - start) / 4;
+  const f32 = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + start + n * 4));
+  return Float64Array.from(f32);
+}
+
+function tensorPath(dist: Dist, n: number): string {
+  const path = join(benchDir, `${dist}-${n}.npy`);
+  if (!existsSync(path)) writeFileSync(path, encodeNpyFloat32(generate(dist, n)));
+  return path;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One plain JavaScript pass summing the values: nothing that reads the data can beat it. */
+function floorMs(x: Float64Array): number {
+  const times: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    let i = 0;
+    for (; i + 3 < x.length; i += 4) {
+      a += x[i];
+      b += x[i + 1];
+      c += x[i + 2];
+      d += x[i + 3];
+    }
+    for (; i < x.length; i++) a += x[i];
+    sink += a + b + c + d;
+    times.push(performance.now() - t);
+  }
+  if (sink === 0.5) console.log('');
+  return median(times);
+}
+
+/** Child mode: the whole Clipwise search in a fresh process (read, prepare, sort, 101 candidates). */
+function runChild(path: string, bits: number): void {
+  const t0 = performance.now();
+  const x = readNpyFloat32(path);
+  const t1 = performance.now();
+  const prepared = new PreparedValues(x, path);
+  const evaluated = fastGridSearch(prepared, bits, gridCandidates(defaultGrid), 3);
+  const best = pickBest(evaluated, 'mse');
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({
+    readMs: t1 - t0,
+    searchMs: t2 - t1,
+    best: best.percentile,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  }));
+}
+
+const numpyScript = `
+import sys, time, json
+import numpy as np
+t0 = time.perf_counter()
+x = np.load(sys.argv[1]).astype(np.float64)
+bits = int(sys.argv[2])
+cands = []
+i = 0
+while True:
+    raw = 99 + i * 0.01
+    if not raw <= 100 + 0.01 * 1e-9: break
+    cands.append(round(raw, 10)); i += 1
+best = None
+for p in cands:
+    alpha = np.percentile(x, p); beta = np.percentile(x, 100 - p)
+    scale = (alpha - beta) / (2**bits - 1)
+    zp = -1 * np.round(beta / scale)
+    q = np.clip(np.round(x / scale + zp), 0, 2**bits - 1)
+    mse = np.mean((x - scale * (q - zp)) ** 2)
+    if best is None or mse < best[1] or (mse == best[1] and p > best[0]): best = (p, mse)
+t1 = time.perf_counter()
+try:
+    from threadpoolctl import threadpool_info
+    blas = ';'.join(str(d.get('internal_api')) + ':' + str(d.get('architecture')) for d in threadpool_info())
+except Exception:
+    blas = 'threadpoolctl not installed'
+print(json.dumps({'searchMs': (t1 - t0) * 1e3, 'best': best[0], 'mse': best[1], 'blas': blas}))
+`;
+
+const torchScript = `
+import sys, time, json
+import numpy as np, torch
+x = torch.from_numpy(np.load(sys.argv[1]))
+t0 = time.perf_counter()
+obs = torch.ao.quantization.HistogramObserver(dtype=torch.quint8, qscheme=torch.per_tensor_affine)
+obs(x)
+scale, zp = obs.calculate_qparams()
+t1 = time.perf_counter()
+scale = float(scale); zp = int(zp)
+xd = x.double().numpy()
+q = np.clip(np.round(xd / scale + zp), 0, 255)
+mse = float(np.mean((xd - scale * (q - zp)) ** 2))
+print(json.dumps({'ms': (t1 - t0) * 1e3, 'mse': mse, 'scale': scale, 'zp': zp}))
+`;
+
+function findPython(module: string): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(py, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0) return py;
+  }
+  return null;
+}
+
+/** The reference command's environment: without the OpenBLAS overrides that slow a current numpy (env notes). */
+function numpyEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+interface Row {
+  [column: string]: string;
+}
+
+function fmt(x: number, digits = 1): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+function main(): void {
+  if (flag('child')) {
+    runChild(option('child') as string, Number(option('bits') ?? 8));
+    return;
+  }
+  mkdirSync(benchDir, { recursive: true });
+  const sizes = (option('sizes') ?? '1e5,1e6,1e7').split(',').map(Number);
+  const chosen = (option('dists') ?? dists.join(',')).split(',') as Dist[];
+  const bits = Number(option('bits') ?? 8);
+  const numpyPy = flag('no-numpy') ? null : findPython('numpy');
+  const torchPy = flag('no-torch') ? null : findPython('torch');
+  const hasCli = existsSync('dist/cli.js');
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, node ${process.version}`);
+  console.log(`numpy reference: ${numpyPy ?? 'not run (no python3 with numpy)'}; torch: ${torchPy ?? 'not run: python3-torch is not installed (Debian package python3-torch)'}`);
+  // Warm the kernels on a short odd-length input first (performance notes: OSR).
+  const warm = new PreparedValues(Float64Array.from(generate('normal', 20001)), 'warm');
+  fastGridSearch(warm, bits, gridCandidates(defaultGrid), 3);
+  optimalRangeSearch(warm, bits, 'mse', 3);
+  const rows: Row[] = [];
+  const qualityRows: Row[] = [];
+  for (const n of sizes) {
+    for (const dist of chosen) {
+      const path = tensorPath(dist, n);
+      const x = readNpyFloat32(path);
+      const floor = floorMs(x);
+      // In process: prepare + sort + 101 candidates (fresh PreparedValues: nothing cached).
+      let t = performance.now();
+      const prepared = new PreparedValues(x, dist);
+      const evaluated = fastGridSearch(prepared, bits, gridCandidates(defaultGrid), 3);
+      const best = pickBest(evaluated, 'mse');
+      const coreMs = performance.now() - t;
+      // Whole process: a fresh node reading the .npy.
+      t = performance.now();
+      const child = spawnSync(process.execPath, [process.argv[1], '--child', path, '--bits', String(bits)], { encoding: 'utf8' });
+      const processMs = performance.now() - t;
+      const childOut = JSON.parse(child.stdout || '{}');
+      let cliMs = NaN;
+      if (hasCli) {
+        t = performance.now();
+        const r = spawnSync(process.execPath, ['dist/cli.js', 'search', path, '--json', '--bits', String(bits)], { encoding: 'utf8' });
+        cliMs = r.status === 0 ? performance.now() - t : NaN;
+      }
+      let numpyMs = NaN;
+      let numpyBest = 'n/a';
+      if (numpyPy) {
+        t = performance.now();
+        const r = spawnSync(numpyPy, ['-c', numpyScript, path, String(bits)], { encoding: 'utf8', env: numpyEnv() });
+        numpyMs = performance.now() - t;
+        if (r.status === 0) numpyBest = String(JSON.parse(r.stdout).best);
+        else numpyMs = NaN;
+      }
+      // 16 bits: fast against the direct method on the same candidates.
+      let fast16 = NaN;
+      let direct16 = NaN;
+      if (!flag('no-direct16')) {
+        t = performance.now();
+        const f16 = fastGridSearch(new PreparedValues(x, dist), 16, gridCandidates(defaultGrid), 3);
+        fast16 = performance.now() - t;
+        t = performance.now();
+        const d16 = directGridSearch(new PreparedValues(x, dist), 16, gridCandidates(defaultGrid), 3);
+        direct16 = performance.now() - t;
+        if (pickBest(f16, 'mse').percentile !== pickBest(d16, 'mse').percentile) console.log(`16-bit winners differ on ${dist} ${n}`);
+      }
+      rows.push({
+        tensor: `${dist} ${n.toExponential(0)}`,
+        'Clipwise core ms': fmt(coreMs),
+        'Clipwise process ms': fmt(processMs, 0),
+        'CLI process ms': hasCli ? fmt(cliMs, 0) : 'no dist/cli.js',
+        'numpy ms': fmt(numpyMs, 0),
+        'numpy / process': fmt(numpyMs / processMs),
+        'floor ms': fmt(floor),
+        'core / floor': fmt(coreMs / floor),
+        best: String(best.percentile),
+        'numpy best': numpyBest,
+        'same winner': numpyPy ? (numpyBest === String(best.percentile) ? 'yes' : 'NO') : 'n/a',
+        'peak RSS MB (process)': fmt(childOut.maxRssMB ?? NaN, 0),
+        'peak / float64 size': fmt((childOut.maxRssMB ?? NaN) * 1024 * 1024 / (8 * n), 2),
+        '16-bit fast ms': fmt(fast16, 0),
+        '16-bit direct ms': fmt(direct16, 0),
+      });
+      // Quality: --method optimal against the grid and HistogramObserver.
+      t = performance.now();
+      const opt = optimalRangeSearch(new PreparedValues(x, dist), bits, 'mse', 3);
+      const optMs = performance.now() - t;
+      const minmax = measureDirect(prepared.finite, affineParams(prepared.min, prepared.max, bits), prepared.fences(3));
+      let torchMse = NaN;
+      let torchMs = NaN;
+      if (torchPy) {
+        const r = spawnSync(torchPy, ['-c', torchScript, path], { encoding: 'utf8', env: numpyEnv() });
+        if (r.status === 0) {
+          const o = JSON.parse(r.stdout);
+          torchMse = o.mse;
+          torchMs = o.ms;
+        }
+      }
+      qualityRows.push({
+        tensor: `${dist} ${n.toExponential(0)}`,
+        'min-max MSE': minmax.mse.toPrecision(6),
+        'grid best MSE': `${best.metrics.mse.toPrecision(6)} (P=${best.percentile})`,
+        'optimal MSE': opt.best.metrics.mse.toPrecision(6),
+        'optimal range (percentiles)': `[${opt.best.lowerPercentile.toFixed(5)}, ${opt.best.upperPercentile.toFixed(5)}]`,
+        'optimal ms (incl. sort)': fmt(optMs, 0),
+        evaluations: String(opt.evaluations),
+        'HistogramObserver MSE': torchPy ? torchMse.toPrecision(6) : 'not installed',
+        'HistogramObserver ms': torchPy ? fmt(torchMs, 0) : 'n/a',
+        'optimal <= HistObs': torchPy ? (opt.best.metrics.mse <= torchMse ? 'yes' : 'NO') : 'n/a',
+      });
+      console.error(`done ${dist} ${n}`);
+    }
+  }
+  printTable(rows);
+  console.log('');
+  printTable(qualityRows);
+}
+
+function printTable(rows: Row[]): void {
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0]);
+  console.log(`| ${cols.join(' | ')} |`);
+  console.log(`|${cols.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
+}
+
+main();
