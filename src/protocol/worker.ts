@@ -51,10 +51,26 @@ export interface OffsetRange {
 /** Severity of a diagnostic, in VS Code's terms. */
 export type DiagnosticSeverityName = 'error' | 'warning' | 'information';
 
+/** What a diagnostic is about (its `code` in VS Code, so tests and quick filters can tell them apart). */
+export type DiagnosticKind =
+  /** The file's (or a named tensor's) summary: bits, scheme, scale, zero point, MSE, SQNR, clipped count. */
+  | 'summary'
+  /** A warning of the report, e.g. a zero point outside the codes. */
+  | 'reportWarning'
+  /** An element outside the clip range. */
+  | 'clipped'
+  /** An element whose |error| exceeds clipwise.diagnostics.errorThreshold. */
+  | 'aboveThreshold'
+  /** How many element diagnostics were left out (clipwise.diagnostics.maxPerFile). */
+  | 'more'
+  /** Unreadable content, or a tensor that cannot be quantized. */
+  | 'format';
+
 /** One diagnostic of a JSON tensor file, placed by offsets into the text it was computed from. */
 export interface DiagnosticRecord {
   readonly range: OffsetRange;
   readonly severity: DiagnosticSeverityName;
+  readonly kind: DiagnosticKind;
   readonly message: string;
 }
 
