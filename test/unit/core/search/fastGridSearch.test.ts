@@ -71,17 +71,25 @@ describe('fast grid search against the direct pass', function () {
 
   it('agrees where block sums are used: runs longer than blocks, every kind, bits 2..12', function () {
     const g = new TensorGenerator('fast-blocks');
+    let blockEvaluations = 0;
     for (const kind of tensorKinds) {
       for (const bits of [2, 3, 5, 8, 10, 12]) {
         const n = bits >= 10 ? 20000 : g.pick([3000, 9001]);
         const { values, kind: k } = g.tensor(n, kind);
         const outlierK = g.pick([1.5, 3]);
         const candidates = gridCandidates(defaultGrid).filter((_, i) => i % 10 === 0 || i > 95).concat(randomGrid(g).slice(4, 8));
-        const fast = fastGridSearch(new PreparedValues(values, kind), bits, candidates, outlierK);
+        const prepared = new PreparedValues(values, kind);
+        const fast = fastGridSearch(prepared, bits, candidates, outlierK);
         const direct = directGridSearch(new PreparedValues(values, kind), bits, candidates, outlierK);
         assertSameSearch(fast, direct, `${k} n=${n} bits=${bits}`);
+        // Block sums forced on, below the speed crossover too: exact all the same.
+        const fences = prepared.fences(outlierK);
+        const evaluator = new RangeEvaluator(sortedIndexOf(prepared), fences, prepared.finite);
+        for (const c of direct) assertSameMetrics(evaluator.measure(c.params, true), c.metrics, `${k} n=${n} bits=${bits} blocks P=${c.percentile}`);
+        blockEvaluations += evaluator.blockEvaluations;
       }
     }
+    assert.ok(blockEvaluations > 500, `only ${blockEvaluations} candidates were measured by block sums`);
   });
 
   it('certifies block sums on ordinary data and falls back value by value on data sitting on the codes', function () {
