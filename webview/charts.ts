@@ -37,7 +37,7 @@ type Point = { x: number; y: number };
 /** Opacity of bar fills outside high contrast (high contrast draws solid bars with outlines). */
 const barAlpha = 0.75;
 /** Opacity of the shade over clipped tails. */
-const shadeAlpha = 0.14;
+const shadeAlpha = 0.1;
 
 /** One chart in its figure: a heading, a note under it, the canvas (an image with a text alternative). */
 class Figure {
@@ -89,7 +89,7 @@ export function reportPercentile(r: QuantizeReport): number | null {
 
 /** The four charts of the inspector, kept alive and updated in place so that changes stay smooth. */
 export class InspectorCharts {
-  readonly valuesFigure: Figure;
+  readonly valuesFigure = new Figure('chart-values', 'Values');
   readonly curveFigure = new Figure('chart-curve', 'Error against percentile');
   readonly codesFigure = new Figure('chart-codes', 'Codes');
   readonly errorsFigure = new Figure('chart-errors', 'Error distribution');
@@ -107,7 +107,6 @@ export class InspectorCharts {
   private themeVersion = 0;
 
   constructor(private theme: ChartTheme, onLogScale: (on: boolean) => void) {
-    this.valuesFigure = new Figure('chart-values', 'Values', h('label', { class: 'checkbox', for: 'log-scale' }, this.logScaleBox, 'Log scale'));
     this.logScaleBox.addEventListener('change', () => onLogScale(this.logScaleBox.checked));
     this.values = this.makeBar(this.valuesFigure, 'values', () => this.valuesMarkers);
     this.codes = this.makeBar(this.codesFigure, 'codes', () => undefined);
@@ -119,13 +118,23 @@ export class InspectorCharts {
       plugins: [createMarkersPlugin(() => this.curveMarkers)],
     };
     this.curve = new Chart(this.curveFigure.canvas, curveConfig);
+    const toolbar = h(
+      'div',
+      { class: 'charts-toolbar' },
+      h('label', { class: 'checkbox', for: 'log-scale' }, this.logScaleBox, 'Log scale'),
+      h('span', { class: 'help' }, 'for the counts of the value and error histograms, so single outliers show'),
+    );
+    this.element = h(
+      'section',
+      { class: 'charts', 'aria-label': 'Charts' },
+      toolbar,
+      h('div', { class: 'chart-grid' }, this.valuesFigure.element, this.curveFigure.element, this.codesFigure.element, this.errorsFigure.element),
+    );
     this.applyTheme();
   }
 
-  /** The figures, in reading order. */
-  get elements(): HTMLElement[] {
-    return [this.valuesFigure.element, this.codesFigure.element, this.curveFigure.element, this.errorsFigure.element];
-  }
+  /** The section holding the four figures, in reading order. */
+  readonly element: HTMLElement;
 
   /** Draws a report (and the search, if any). */
   update(inputs: ChartInputs): void {
@@ -167,7 +176,7 @@ export class InspectorCharts {
       grid: { color: t.isHighContrast ? t.contrastBorder : t.grid, drawTicks: false },
       title: { display: true, text: title, color: t.muted, font: { size: t.fontSize - 1 } },
       ...extra,
-      ticks: { color: t.foreground, maxTicksLimit: 7, padding: 4, callback: (v: number | string) => formatValue(Number(v)), ...extra.ticks },
+      ticks: { color: t.foreground, maxTicksLimit: 7, padding: 4, includeBounds: false, maxRotation: 0, callback: (v: number | string) => formatValue(Number(v)), ...extra.ticks },
     };
   }
 
@@ -215,11 +224,14 @@ export class InspectorCharts {
   /** Replaces a chart's options only when what they are built from changed, then redraws without animation. */
   private redraw<T extends 'bar' | 'line'>(chart: Chart<T, Point[]>, key: unknown[], build: () => ChartOptions<T>): void {
     const k = JSON.stringify([this.themeVersion, ...key]);
-    if (this.optionKeys.get(chart as unknown as Chart) !== k) {
-      chart.options = build();
-      this.optionKeys.set(chart as unknown as Chart, k);
+    if (this.optionKeys.get(chart as unknown as Chart) === k) {
+      chart.update('none');
+      return;
     }
-    chart.update('none');
+    chart.options = build();
+    this.optionKeys.set(chart as unknown as Chart, k);
+    // Not 'none': that mode keeps the elements' shared options, so new theme colours would not reach the bars.
+    chart.update();
   }
 
   private markerFont(): Pick<MarkerSpec, 'font' | 'fontSize' | 'labelBackground'> {
@@ -235,7 +247,7 @@ export class InspectorCharts {
       Object.assign(chart.data.datasets[0] ?? {}, this.barDataset(color));
     }
     const [line, best] = this.curve.data.datasets;
-    if (line) Object.assign(line, { borderColor: t.curve, backgroundColor: t.curve, borderWidth: 2, pointRadius: 2, pointHoverRadius: 4, pointBorderColor: t.curve, pointBackgroundColor: t.curve });
+    if (line) Object.assign(line, { borderColor: t.curve, backgroundColor: t.curve, borderWidth: 2, pointHoverRadius: 4, pointBorderColor: t.curve, pointBackgroundColor: t.curve });
     if (best) Object.assign(best, { borderColor: t.isHighContrast ? t.contrastBorder : t.best, backgroundColor: t.best, pointRadius: 7, pointHoverRadius: 8, pointStyle: 'rectRot', borderWidth: 2, showLine: false });
   }
 
@@ -264,10 +276,11 @@ export class InspectorCharts {
     const w = binWidth(hist);
     const lo = hist.edges[0];
     const hi = hist.edges[hist.edges.length - 1];
-    this.redraw(this.values, [inputs.logScale, lo, hi], () =>
+    const top = logTop(hist.counts);
+    this.redraw(this.values, [inputs.logScale, lo, hi, top], () =>
       this.options<'bar'>(
-        this.axis('value', { min: lo, max: hi }),
-        inputs.logScale ? this.axis('count (log)', logAxis) : this.axis('count', countAxis),
+        this.axis('value', { min: lo, max: hi, offset: false }),
+        inputs.logScale ? this.axis('count (log)', { ...logAxis, max: top }) : this.axis('count', countAxis),
         {
           title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
           label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
@@ -297,7 +310,7 @@ export class InspectorCharts {
     if (ds) ds.data = points;
     this.redraw(this.codes, [per, r.qmin, r.qmax], () =>
       this.options<'bar'>(
-        this.axis(per > 1 ? `code (bars of ${formatCount(per)} levels)` : 'code', { min: r.qmin - 0.5, max: r.qmax + 0.5, ticks: { precision: 0 } }),
+        this.axis(per > 1 ? `code (bars of ${formatCount(per)} levels)` : 'code', { min: r.qmin - 0.5, max: r.qmax + 0.5, offset: false, ticks: { precision: 0 } }),
         this.axis('count', countAxis),
         {
           title: (items: TooltipItem<'bar'>[]) => {
@@ -337,10 +350,11 @@ export class InspectorCharts {
     const w = binWidth(hist);
     const lo = hist.edges[0] ?? 0;
     const hi = hist.edges[hist.edges.length - 1] ?? 0;
-    this.redraw(this.errors, [lo, hi], () =>
+    const top = logTop(hist.counts);
+    this.redraw(this.errors, [inputs.logScale, lo, hi, top], () =>
       this.options<'bar'>(
-        this.axis('error x − x̂', { min: lo, max: hi }),
-        this.axis('count', countAxis),
+        this.axis('error x − x̂', { min: lo, max: hi, offset: false }),
+        inputs.logScale ? this.axis('count (log)', { ...logAxis, max: top }) : this.axis('count', countAxis),
         {
           title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
           label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
@@ -348,7 +362,7 @@ export class InspectorCharts {
       ),
     );
     setText(fig.note, `Error from ${formatValue(lo)} to ${formatValue(hi)}; rounding alone stays within ±scale/2 = ±${formatValue(half)}, clipping goes beyond.`);
-    fig.describe(`Histogram of the error x − x̂ from ${formatValue(lo)} to ${formatValue(hi)}, with ±scale/2 marked.`);
+    fig.describe(`Histogram of the error x − x̂ from ${formatValue(lo)} to ${formatValue(hi)}${inputs.logScale ? ', log scale' : ''}, with ±scale/2 marked.`);
   }
 
   private updateCurve(inputs: ChartInputs): void {
@@ -362,7 +376,7 @@ export class InspectorCharts {
       const [line, best] = this.curve.data.datasets;
       if (line) line.data = [];
       if (best) best.data = [];
-      this.curve.update('none');
+      this.curve.update();
       return;
     }
     fig.showEmpty(null);
@@ -372,7 +386,10 @@ export class InspectorCharts {
     const bestP = search.best.percentile;
     const bestValue = search.best.metrics[objective];
     const [line, best] = this.curve.data.datasets;
-    if (line) line.data = points;
+    if (line) {
+      line.data = points;
+      line.pointRadius = points.length > 60 ? 0 : 2;
+    }
     if (best) best.data = bestP !== null && Number.isFinite(bestValue) ? [{ x: bestP, y: bestValue }] : [];
     const current = reportPercentile(report);
     const lines: VerticalMarker[] = [];
@@ -414,6 +431,13 @@ type AxisExtra = Record<string, unknown> & { ticks?: Record<string, unknown> };
 
 /** A count axis from zero with whole-number ticks. */
 const countAxis: AxisExtra = { beginAtZero: true, ticks: { precision: 0 } };
+
+/** The power of ten above the largest count, so a log axis ends on a labelled tick. */
+function logTop(counts: readonly number[]): number {
+  let max = 1;
+  for (const c of counts) if (c > max) max = c;
+  return 10 ** Math.ceil(Math.log10(max) + 1e-9);
+}
 
 /** A log count axis that still shows bars of one value (its floor sits below 1) and labels powers of ten. */
 const logAxis: AxisExtra = {

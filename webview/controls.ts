@@ -221,8 +221,16 @@ export class Controls {
   private showPercentileState(): void {
     const range = this.range.value as PanelRange;
     const editable = range === 'percentile';
+    const wasEditable = !this.percentile.disabled;
     this.slider.disabled = !editable;
     this.percentile.disabled = !editable;
+    // Disabled, the inputs show the P in use (the grid's pick, or 100 for min-max); enabled again, the user's own P.
+    const shown = range === 'bestOfGrid' ? this.gridPercentile : range === 'minmax' ? 100 : wasEditable ? null : this.current.percentile;
+    if (shown !== null) {
+      this.percentile.value = formatPercentile(shown);
+      this.placeSlider(shown);
+      this.showPercentileError(null);
+    }
     if (range === 'minmax') {
       setText(this.percentileNow, 'Min-max keeps every value: nothing is clipped.');
       return;

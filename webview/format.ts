@@ -69,6 +69,8 @@ export function formatChange(current: number, baseline: number): string {
   if (current === baseline) return 'same';
   if (baseline === 0 || !Number.isFinite(current) || !Number.isFinite(baseline)) return '—';
   const ratio = current / baseline;
+  // Past doubling a factor reads better than a percentage ("413× higher", not "41,200% higher").
+  if (ratio >= 2) return `${percentFormat.format(ratio)}× higher`;
   const percent = percentFormat.format(Math.abs(ratio - 1) * 100);
   return `${percent}% ${ratio < 1 ? 'lower' : 'higher'}`;
 }

@@ -37,7 +37,6 @@ export class Inspector {
   private readonly results = new ResultsTable();
   private readonly charts: InspectorCharts;
   private readonly loading = h('p', { class: 'loading', id: 'loading' }, 'Loading tensor…');
-  private readonly body = h('div', { class: 'content' });
   private settings: PanelSettings;
   private fileUri: string;
   private logScale: boolean;
@@ -67,11 +66,10 @@ export class Inspector {
       this.saveState();
       this.queueRender();
     });
-    const chartsSection = h('section', { class: 'charts', 'aria-label': 'Charts' }, ...this.charts.elements);
-    this.body.append(this.results.element, chartsSection);
-    this.body.hidden = true;
+    this.charts.element.hidden = true;
+    this.results.element.hidden = true;
     this.header.element.hidden = true;
-    root.replaceChildren(this.banner.element, this.header.element, this.controls.element, this.loading, this.body);
+    root.replaceChildren(this.banner.element, this.header.element, h('div', { class: 'top' }, this.controls.element, this.loading, this.results.element), this.charts.element);
     root.setAttribute('aria-busy', 'true');
     this.charts.logScaleBox.checked = this.logScale;
     observeThemeChanges(() => this.charts.setTheme(readChartTheme()));
@@ -237,7 +235,8 @@ export class Inspector {
     if (!s) return;
     this.loading.hidden = true;
     this.header.element.hidden = false;
-    this.body.hidden = false;
+    this.results.element.hidden = false;
+    this.charts.element.hidden = false;
     if (this.ids.latestOf('quantize') === undefined) this.root.setAttribute('aria-busy', 'false');
     this.header.render(s.fileName, s.tensors, s.report.tensor, s.report.warnings);
     this.controls.setGridPercentile(this.settings.range === 'bestOfGrid' ? s.report.params.percentile : null);

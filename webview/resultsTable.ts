@@ -63,19 +63,21 @@ export class ResultsTable {
       const baseline = h('td', { class: 'num baseline' });
       const change = h('td', { class: 'num change' });
       this.cells.set(row.key, { current, baseline, change });
-      const label = row.better ? `${row.label} ` : row.label;
-      const th = h('th', { scope: 'row' }, label);
-      if (row.better) th.append(h('span', { class: 'hint' }, row.better === 'lower' ? '(lower is better)' : '(higher is better)'));
+      const th = h('th', { scope: 'row' }, row.label);
+      if (row.better) {
+        const words = row.better === 'lower' ? 'lower is better' : 'higher is better';
+        th.append(' ', h('span', { class: 'hint', 'aria-hidden': 'true', title: words }, row.better === 'lower' ? '↓' : '↑'), h('span', { class: 'visually-hidden' }, ` (${words})`));
+      }
       body.append(h('tr', { 'data-row': row.key }, th, current, baseline, change));
     }
-    const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'figure'), this.currentHead, h('th', { scope: 'col', class: 'num' }, 'min-max baseline'), h('th', { scope: 'col', class: 'num' }, 'change')));
+    const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'metric'), this.currentHead, h('th', { scope: 'col', class: 'num' }, 'min-max baseline'), h('th', { scope: 'col', class: 'num' }, 'change')));
     this.element = h('section', { class: 'results', 'aria-labelledby': 'results-title' }, h('h2', { id: 'results-title' }, 'Results'), h('table', { id: 'results-table' }, this.caption, head, body));
   }
 
   /** Fills the table from a report and its min-max baseline. */
   render(report: QuantizeReport, baseline: QuantizeReport): void {
     const range = describeRange(report);
-    setText(this.caption, `${report.params.bits} bits, ${range}, against min-max at the same bits`);
+    setText(this.caption, `${report.params.bits} bits, ${range}, against min-max at the same bits. ↓ lower is better, ↑ higher is better.`);
     setText(this.currentHead, range);
     for (const row of rows) {
       const cells = this.cells.get(row.key);
@@ -88,8 +90,9 @@ export class ResultsTable {
         cells.current.title = String(row.exact(report));
         cells.baseline.title = String(row.exact(baseline));
       }
-      setText(cells.change, row.change ? row.change(report, baseline) : '');
       const v = verdict(row, report, baseline);
+      cells.change.replaceChildren(row.change ? row.change(report, baseline) : '');
+      if (v) cells.change.append(h('span', { class: 'visually-hidden' }, ` (${v})`));
       cells.change.classList.toggle('better', v === 'better');
       cells.change.classList.toggle('worse', v === 'worse');
     }

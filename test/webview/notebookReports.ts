@@ -55,7 +55,7 @@ export class ReportMaker {
       fileUri: 'file:///work/samples/notebook.npy',
       tensors: extra.tensors ?? [this.listItem()],
       settings: s,
-      report: this.quantize(s),
+      report: this.quantize(s, extra.search?.best.percentile ?? undefined),
       baseline: this.baseline(s.bits),
       ...(extra.search ? { search: extra.search } : {}),
     };
