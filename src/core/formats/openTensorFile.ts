@@ -2,6 +2,7 @@ import { readExact, type ByteSource } from '../byteSource';
 import { TensorFormatError } from '../errors';
 import { openJsonTensors } from './jsonTensorFile';
 import { isNpy, openNpy } from './npy';
+import { isNpz, openNpz } from './npz';
 import { defaultMaxTensorBytes, type ReadLimits, type TensorFile, type TensorFormatName } from './tensorFile';
 
 /** One format Clipwise reads: recognised by its first bytes, else by its file extension. */
@@ -25,6 +26,7 @@ function startsLikeJson(head: Uint8Array): boolean {
 /** Every format, most specific content test first. */
 const formats: readonly FormatEntry[] = [
   { name: 'npy', extensions: ['.npy'], matches: isNpy, open: openNpy },
+  { name: 'npz', extensions: ['.npz'], matches: isNpz, open: openNpz },
   { name: 'json', extensions: ['.json'], matches: startsLikeJson, open: openJsonTensors },
 ];
 

@@ -23,6 +23,25 @@ export interface TensorFile {
   readonly tensors: readonly TensorInfo[];
   /** Reads one tensor's values; `name` must be one listed in `tensors`. */
   read(name: string, control?: WorkControl): Promise<Tensor>;
+  /**
+   * Streams one tensor's values in C order without holding them all, so that statistics and
+   * min-max work need not fit the tensor in memory; formats that cannot stream leave it out.
+   */
+  readChunks?(name: string, control?: WorkControl): TensorChunks;
+}
+
+/** Consecutive elements of one tensor, in C order. */
+export interface TensorChunk {
+  /** Index of the chunk's first element in the tensor. */
+  readonly start: number;
+  /** The elements converted exactly to float64; the array may be reused once the next chunk is asked for. */
+  readonly values: Float64Array;
+}
+
+/** One streaming pass over a tensor; iterate it again for another pass. */
+export interface TensorChunks extends AsyncIterable<TensorChunk> {
+  /** What the reader noticed, as `Tensor.warnings`; complete once a pass has ended. */
+  readonly warnings: readonly string[];
 }
 
 /** The formats Clipwise reads. */

@@ -1,0 +1,120 @@
+import { readExact, type ByteSource } from '../byteSource';
+import { TensorFormatError, UsageError } from '../errors';
+import type { Tensor, TensorInfo } from '../tensor';
+import { isNpy, openNpy } from './npy';
+import { readNpyHeader, type NpyHeader } from './npyHeader';
+import { checkTensorFits, deferredChunks, formatByteSize, raiseLimitHint, streamElements } from './tensorChunks';
+import { defaultMaxTensorBytes, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
+import { readZipArchive, type ZipEntry } from './zipArchive';
+import { openZipMember } from './zipMember';
+
+export { isZip as isNpz } from './zipArchive';
+
+/** One array of an archive: its zip entry, its uncompressed bytes and its .npy header. */
+interface NpzMember {
+  readonly entry: ZipEntry;
+  readonly source: ByteSource;
+  readonly header: NpyHeader;
+  readonly info: TensorInfo;
+}
+
+/**
+ * The tensor name numpy.load gives a member: its name without '.npy' (NpzFile strips the suffix
+ * and keeps other names as they are).
+ */
+export function npzTensorName(memberName: string): string {
+  return memberName.endsWith('.npy') ? memberName.slice(0, -4) : memberName;
+}
+
+/**
+ * Opens an .npz archive (numpy.savez stored, numpy.savez_compressed deflated, ZIP64 or not): the
+ * listing reads the central directory and each member's .npy header; data is read on demand, a
+ * stored member straight from its byte range, a deflated one inflated as it is read.
+ */
+export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTensorBytes: defaultMaxTensorBytes }): Promise<TensorFile> {
+  const archive = await readZipArchive(source);
+  const members = new Map<string, NpzMember>();
+  for (const entry of archive.entries) {
+    if (entry.name.endsWith('/') && entry.uncompressedBytes === 0) continue; // a folder entry
+    const name = npzTensorName(entry.name);
+    const previous = members.get(name);
+    if (previous) {
+      throw new TensorFormatError(`${source.name} holds two members named '${name}' ('${previous.entry.name}' and '${entry.name}'); tensor names must be unique.`, {
+        entry: entry.name,
+      });
+    }
+    const member = openZipMember(source, entry);
+    const magic = await readExact(member, 0, Math.min(6, member.size), 'the .npy magic');
+    if (!isNpy(magic)) {
+      throw new TensorFormatError(
+        `Member '${entry.name}' of ${source.name} is not an .npy array (it starts with ${quoteStart(magic)}); an .npz holds .npy members, as numpy.savez writes.`,
+        { entry: entry.name, offset: entry.dataOffset },
+      );
+    }
+    const header = await readNpyHeader(member);
+    const info: TensorInfo = { name, dtype: header.dtype, shape: header.shape, count: header.count, byteSize: header.dataBytes };
+    members.set(name, { entry, source: member, header, info });
+  }
+  if (members.size === 0) throw new TensorFormatError(`${source.name} holds no arrays; expected .npy members, as numpy.savez writes.`, { offset: 0 });
+
+  const memberNamed = (name: string): NpzMember => {
+    const member = members.get(name);
+    if (!member) throw new UsageError(`No tensor '${name}' in ${source.name}; it holds ${[...members.keys()].map((n) => `'${n}'`).join(', ')}.`);
+    return member;
+  };
+  return {
+    format: 'npz',
+    tensors: [...members.values()].map((m) => m.info),
+    read: async (name: string, control?: WorkControl): Promise<Tensor> => {
+      const member = memberNamed(name);
+      checkInflatedFits(member, source, limits);
+      checkTensorFits(name, source.name, member.info.count, limits);
+      const file = await openNpy(member.source, limits, name);
+      return file.read(name, control);
+    },
+    readChunks: (name: string, control?: WorkControl): TensorChunks =>
+      deferredChunks(() => {
+        const member = memberNamed(name);
+        checkInflatedFits(member, source, limits);
+        const { header } = member;
+        if (header.isFortranOrder && header.shape.length > 1) return wholeAsChunks(() => openNpy(member.source, limits, name).then((f) => f.read(name, control)));
+        const range = { source: member.source, name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
+        return streamElements(range, control);
+      }),
+  };
+}
+
+/** Declared sizes are checked before anything is inflated: a deflated member above the limit is refused. */
+function checkInflatedFits(member: NpzMember, archive: ByteSource, limits: ReadLimits): void {
+  const { entry } = member;
+  if (entry.method !== 0 && entry.uncompressedBytes > limits.maxTensorBytes) {
+    throw new TensorFormatError(
+      `Member '${entry.name}' of ${archive.name} inflates to ${formatByteSize(entry.uncompressedBytes)}, above the limit of ${formatByteSize(limits.maxTensorBytes)}; ${raiseLimitHint}.`,
+      { entry: entry.name },
+    );
+  }
+}
+
+/** A Fortran-order array cannot be streamed in C order: its one pass is the whole tensor. */
+function wholeAsChunks(read: () => Promise<Tensor>): TensorChunks {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    async *[Symbol.asyncIterator]() {
+      const tensor = await read();
+      warnings.length = 0;
+      warnings.push(...tensor.warnings);
+      yield { start: 0, values: tensor.values };
+    },
+  };
+}
+
+function quoteStart(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) {
+    if (byte === 0x27 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `'${out}'`;
+}

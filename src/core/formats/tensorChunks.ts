@@ -1,0 +1,99 @@
+import { readExact, type ByteSource } from '../byteSource';
+import { dtypeBytes, type DType } from '../dtype';
+import { CancelledError, TensorFormatError } from '../errors';
+import { decodeElementsInto } from './decodeElements';
+import type { ReadLimits, TensorChunk, TensorChunks, WorkControl } from './tensorFile';
+
+/** Bytes read from the source at a time: progress moves, cancelling is prompt, and a chunk stays small. */
+export const chunkReadBytes = 8 * 1024 * 1024;
+
+/** Where one tensor's raw elements lie in a byte source. */
+export interface ElementRange {
+  readonly source: ByteSource;
+  /** The tensor's name, for messages. */
+  readonly name: string;
+  readonly dtype: DType;
+  readonly isLittleEndian: boolean;
+  readonly dataOffset: number;
+  readonly count: number;
+}
+
+/** A size as people read it: '800 MiB', '1 GiB', '512 bytes'. */
+export function formatByteSize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let unit = 0;
+  let value = bytes;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
+/** How the person who hit a limit can raise it, in the CLI and in the extension. */
+export const raiseLimitHint = 'raise the limit with --max-tensor-bytes (CLI) or the clipwise.maxTensorBytes setting';
+
+/** Refuses a whole read whose float64 values would exceed `maxTensorBytes`, saying how to raise it. */
+export function checkTensorFits(name: string, fileName: string, count: number, limits: ReadLimits): void {
+  const valueBytes = count * Float64Array.BYTES_PER_ELEMENT;
+  if (valueBytes > limits.maxTensorBytes) {
+    throw new TensorFormatError(
+      `Tensor '${name}' in ${fileName} is too large: ${count} elements take ${formatByteSize(valueBytes)} as float64, above the limit of ${formatByteSize(limits.maxTensorBytes)}; ${raiseLimitHint}.`,
+      { entry: name },
+    );
+  }
+}
+
+/** The warning for int64/uint64 elements beyond 2^53, worded as the .npy reader words it. */
+export function roundedValuesWarning(inexactCount: number, dtype: DType, name: string): string {
+  const one = inexactCount === 1;
+  return `${inexactCount} ${dtype} value${one ? '' : 's'} of '${name}' ${one ? 'lies' : 'lie'} beyond 2^53 and ${one ? 'was' : 'were'} rounded to the nearest float64.`;
+}
+
+/** Reads a whole tensor's elements, chunk by chunk, into one Float64Array. */
+export async function readElements(range: ElementRange, control: WorkControl = {}): Promise<{ values: Float64Array; warnings: string[] }> {
+  const values = new Float64Array(range.count);
+  const chunks = streamElements(range, control, values);
+  for await (const chunk of chunks) void chunk;
+  return { values, warnings: [...chunks.warnings] };
+}
+
+/**
+ * Streams a tensor's elements from its byte range. Each chunk is decoded into one reused buffer,
+ * or into `whole` when given (then the chunks are views of it).
+ */
+export function streamElements(range: ElementRange, control: WorkControl = {}, whole?: Float64Array): TensorChunks {
+  const itemBytes = dtypeBytes[range.dtype];
+  const chunkElements = Math.max(1, Math.floor(chunkReadBytes / itemBytes));
+  const warnings: string[] = [];
+  async function* pass(): AsyncGenerator<TensorChunk> {
+    warnings.length = 0;
+    const buffer = whole ?? new Float64Array(Math.min(chunkElements, range.count));
+    let inexactCount = 0;
+    for (let start = 0; start < range.count; start += chunkElements) {
+      if (control.signal?.aborted) throw new CancelledError();
+      const count = Math.min(chunkElements, range.count - start);
+      const bytes = await readExact(range.source, range.dataOffset + start * itemBytes, count * itemBytes, `the data of '${range.name}'`);
+      const at = whole ? start : 0;
+      inexactCount += decodeElementsInto(bytes, range.dtype, range.isLittleEndian, buffer, at);
+      control.onProgress?.((start + count) / range.count);
+      yield { start, values: buffer.subarray(at, at + count) };
+    }
+    if (inexactCount > 0) warnings.push(roundedValuesWarning(inexactCount, range.dtype, range.name));
+  }
+  return { warnings, [Symbol.asyncIterator]: pass };
+}
+
+/** Chunks whose source is made when a pass starts, so that a refusal surfaces from the iteration, like a read's. */
+export function deferredChunks(make: () => TensorChunks): TensorChunks {
+  let inner: TensorChunks | undefined;
+  return {
+    get warnings() {
+      return inner?.warnings ?? [];
+    },
+    [Symbol.asyncIterator]() {
+      inner = make();
+      return inner[Symbol.asyncIterator]();
+    },
+  };
+}
