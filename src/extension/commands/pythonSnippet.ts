@@ -111,7 +111,7 @@ export function pythonSnippet(input: SnippetInput): string {
     '',
     `# Clipwise: scale ${pythonFloat(r.scale)}, zero point ${pythonFloat(r.zeroPoint)}, MSE ${pythonFloat(r.metrics.mse)}`,
     `assert scale == ${pythonFloat(r.scale)} and zero_point == ${pythonFloat(r.zeroPoint)}`,
-    'print(f"scale={scale!r} zero_point={zero_point!r} mse={mse!r}")',
+    'print(f"scale={float(scale)!r} zero_point={float(zero_point)!r} mse={float(mse)!r}")',
     '',
     ...torchLines(r),
   );

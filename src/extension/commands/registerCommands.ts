@@ -9,17 +9,10 @@ import { fileNameOf } from '../fileAccess';
 import type { InspectorPanels } from '../panel/inspectorPanels';
 import { reportCommandError } from '../reportError';
 import type { Services } from '../services';
+import { commandIds } from './commandIds';
 import { commandTarget, pickTensor, startingSettings, uriArgument, type CommandTarget } from './pickTarget';
 import { withCancellableProgress, withWindowProgress } from './progress';
 
-/** Command ids (package.json `contributes.commands`); stable: the end-to-end tests call them. */
-export const commandIds = {
-  quantizeTensor: 'clipwise.quantizeTensor',
-  findBestPercentile: 'clipwise.findBestPercentile',
-  exportCodes: 'clipwise.exportCodes',
-  exportParams: 'clipwise.exportParams',
-  copyPythonSnippet: 'clipwise.copyPythonSnippet',
-} as const;
 
 /** Optional third argument of the commands, for scripts and tests: skips the prompts it answers. */
 export interface CommandOptions {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { commandIds } from '../commands/commandIds';
 import type { DisposableLike } from '../dispose';
 import { DisposableStore } from '../dispose';
 import { numberText } from '../reportText';
@@ -49,8 +50,8 @@ export class JsonTensorCodeLens implements vscode.CodeLensProvider, DisposableLi
       const range = new vscode.Range(at, at);
       const args = [document.uri, tensor.name];
       lenses.push(
-        new vscode.CodeLens(range, { title: 'Quantize Tensor', command: 'clipwise.quantizeTensor', arguments: args, tooltip: `Open '${tensor.name}' in the Clipwise inspector` }),
-        new vscode.CodeLens(range, { title: 'Find Best Percentile', command: 'clipwise.findBestPercentile', arguments: args, tooltip: `Grid-search the clipping percentile of '${tensor.name}'` }),
+        new vscode.CodeLens(range, { title: 'Quantize Tensor', command: commandIds.quantizeTensor, arguments: args, tooltip: `Open '${tensor.name}' in the Clipwise inspector` }),
+        new vscode.CodeLens(range, { title: 'Find Best Percentile', command: commandIds.findBestPercentile, arguments: args, tooltip: `Grid-search the clipping percentile of '${tensor.name}'` }),
       );
     }
     return lenses;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { commandIds } from '../commands/commandIds';
 import type { QuantizeReport } from '../../core/report/reportTypes';
 import { formatShape } from '../../core/tensor';
 import type { JsonTensorFiles } from '../diagnostics/jsonTensorFiles';
@@ -55,7 +56,7 @@ export class TensorStatusBar implements DisposableLike {
     md.appendText(`${tensor.dtype} ${formatShape(tensor.shape)}, ${tensor.count} values`);
     if (q) md.appendText(`\n\n${q.bits}-bit: scale ${numberText(q.scale)}, zero point ${numberText(q.zeroPoint)}, MSE ${numberText(q.metrics.mse)}, SQNR ${sqnrText(q.metrics.sqnrDb)}, ${q.metrics.clippedCount} clipped`);
     this.item.tooltip = md;
-    this.item.command = { title: 'Quantize Tensor', command: 'clipwise.quantizeTensor', arguments: [editor.document.uri, tensor.name] };
+    this.item.command = { title: 'Quantize Tensor', command: commandIds.quantizeTensor, arguments: [editor.document.uri, tensor.name] };
     this.item.show();
   }
 
