@@ -74,13 +74,12 @@ JSON
   hash -r
   [ "$(node -v)" = "v$node_version" ] || { say "node on PATH is $(node -v), expected v$node_version"; exit 1; }
 
-  # node-gyp cannot download headers here; VS Code's native modules use N-API, so the headers that
-  # come with the Node binary just installed serve (or the system's, as a fallback).
-  node_api_h=$(find "$tools/node_modules/node" -path '*/include/node/node_api.h' -print -quit 2>/dev/null || true)
-  if [ -n "$node_api_h" ]; then
-    export npm_config_nodedir="${node_api_h%/include/node/node_api.h}"
-  elif [ -f /usr/include/node/node_api.h ]; then
+  # node-gyp cannot download Node's headers here. VS Code's native modules use N-API, so the headers
+  # of the system's Node (the nodejs package puts them, with common.gypi, in /usr/include/node) serve.
+  if [ -f /usr/include/node/node_api.h ] && [ -f /usr/include/node/common.gypi ]; then
     export npm_config_nodedir=/usr
+  else
+    say "warning: /usr/include/node has no Node headers; node-gyp may try to download them"
   fi
 
   say "code-server@$code_server_version (builds native modules, about 2 minutes)"

@@ -1,0 +1,161 @@
+/** Shared helpers of the suites that run inside the extension host. */
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { QuantizeReport, SearchReport } from '../../../src/core/report/reportTypes';
+import { isTestApi, type ClipwiseTestApi, type InspectorSnapshot } from './testApi';
+
+/** The project's root: the bundles run from out/test/extension. */
+export const repoRoot = resolve(__dirname, '..', '..', '..');
+
+/** Clipwise's id: publisher.name of package.json. */
+export const extensionId = 'clipwise.clipwise';
+
+/** The commands issue #4 names, as contributed in package.json. */
+export const commandIds = [
+  'clipwise.quantizeTensor',
+  'clipwise.findBestPercentile',
+  'clipwise.exportCodes',
+  'clipwise.exportParams',
+  'clipwise.copyPythonSnippet',
+] as const;
+
+/** The custom editor for .npy files. */
+export const npyEditorViewType = 'clipwise.npyEditor';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `read` until it returns something truthy, or returns its last value at the deadline. */
+export async function until<T>(read: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value || Date.now() > deadline) return value;
+    await sleep(everyMs);
+  }
+}
+
+/** The workspace folder the runner opened (a temp copy of test/fixtures/workspace). */
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri;
+}
+
+/** A file of the workspace. */
+export function workspaceFile(name: string): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), name);
+}
+
+/** Clipwise, activated. */
+export async function clipwise(): Promise<vscode.Extension<unknown>> {
+  const ext = vscode.extensions.getExtension(extensionId);
+  assert.ok(ext, `${extensionId} is loaded in the extension host`);
+  await ext.activate();
+  return ext;
+}
+
+/** The test API activate() returns (see testApi.ts); fails with what is missing when it does not. */
+export async function testApi(): Promise<ClipwiseTestApi> {
+  const ext = await clipwise();
+  assert.ok(isTestApi(ext.exports), 'activate() returns the test API: { inspectors(), notifications() } (test/extension/suite/testApi.ts)');
+  return ext.exports;
+}
+
+/** Runs the project's CLI (dist/cli.js) with --json and parses its output. */
+export async function cliJson<T>(args: readonly string[]): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args, '--json'], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout) as T;
+}
+
+/** `clipwise quantize FILE --json` with the given options. */
+export function cliQuantize(file: vscode.Uri, options: readonly string[] = []): Promise<QuantizeReport> {
+  return cliJson<QuantizeReport>(['quantize', file.fsPath, ...options]);
+}
+
+/** `clipwise search FILE --json` with the given options. */
+export function cliSearch(file: vscode.Uri, options: readonly string[] = []): Promise<SearchReport> {
+  return cliJson<SearchReport>(['search', file.fsPath, ...options]);
+}
+
+/** The figures a panel shows, picked from a report so two reports compare on what matters. */
+export function figures(r: QuantizeReport): Record<string, unknown> {
+  return {
+    tensor: r.tensor.name, dtype: r.tensor.dtype, shape: r.tensor.shape, params: r.params,
+    scale: r.scale, zeroPoint: r.zeroPoint, qmin: r.qmin, qmax: r.qmax, clipMin: r.clipMin, clipMax: r.clipMax,
+    metrics: r.metrics,
+  };
+}
+
+/** The inspector of a file, once its page has been sent a report that satisfies `accept`. */
+export async function inspectorOf(
+  uri: vscode.Uri,
+  accept: (s: InspectorSnapshot) => boolean = (s) => s.report !== undefined,
+  timeoutMs = 30_000,
+): Promise<InspectorSnapshot | undefined> {
+  const api = await testApi();
+  return until(() => api.inspectors().find((s) => s.fileUri === uri.toString() && accept(s)), timeoutMs);
+}
+
+/** Sets a clipwise.* user setting (undefined removes it) and lets the extension see the change. */
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('clipwise').update(key, value, vscode.ConfigurationTarget.Global);
+  await sleep(100);
+}
+
+/** Removes every clipwise.* user setting the suites set. */
+export async function resetSettings(): Promise<void> {
+  for (const key of ['bits', 'range', 'percentile', 'grid', 'objective', 'diagnostics.enabled', 'diagnostics.maxPerFile', 'diagnostics.errorThreshold']) {
+    await vscode.workspace.getConfiguration('clipwise').update(key, undefined, vscode.ConfigurationTarget.Global);
+  }
+  await sleep(100);
+}
+
+/** Closes every editor and panel. */
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Every tab of the window. */
+export function allTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+}
+
+/**
+ * Runs a command that asks through quick inputs (input boxes, quick picks, the simple file dialog),
+ * accepting what each one offers (the configured defaults, the first item, the default path) until
+ * the command settles.
+ */
+export async function runAcceptingPrompts<T>(command: string, ...args: unknown[]): Promise<T> {
+  let settled = false;
+  const run = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => { settled = true; });
+  void (async () => {
+    while (!settled) {
+      await sleep(400);
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem').then(undefined, () => undefined);
+    }
+  })();
+  return run;
+}
+
+/** A file's bytes' hash, size and modification time. */
+export function fingerprint(path: string): { sha256: string; size: number; mtimeMs: number } {
+  const st = statSync(path);
+  return { sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** Where a piece of text starts and ends in a document (its first occurrence after `from`). */
+export function rangeOf(doc: vscode.TextDocument, text: string, from = 0): vscode.Range {
+  const at = doc.getText().indexOf(text, from);
+  assert.ok(at >= 0, `"${text}" is in ${doc.fileName}`);
+  return new vscode.Range(doc.positionAt(at), doc.positionAt(at + text.length));
+}
+
+/** Clipwise's diagnostics of a file (the source names Clipwise). */
+export function clipwiseDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => /clipwise/i.test(d.source ?? ''));
+}
