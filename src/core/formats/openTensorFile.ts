@@ -3,6 +3,7 @@ import { TensorFormatError } from '../errors';
 import { openJsonTensors } from './jsonTensorFile';
 import { isNpy, openNpy } from './npy';
 import { isNpz, openNpz } from './npz';
+import { isSafetensors, openSafetensors } from './safetensors';
 import { defaultMaxTensorBytes, type ReadLimits, type TensorFile, type TensorFormatName } from './tensorFile';
 
 /** One format Clipwise reads: recognised by its first bytes, else by its file extension. */
@@ -27,6 +28,8 @@ function startsLikeJson(head: Uint8Array): boolean {
 const formats: readonly FormatEntry[] = [
   { name: 'npy', extensions: ['.npy'], matches: isNpy, open: openNpy },
   { name: 'npz', extensions: ['.npz'], matches: isNpz, open: openNpz },
+  // Before JSON: a header length whose low bytes read as '{' or whitespace would look like JSON.
+  { name: 'safetensors', extensions: ['.safetensors'], matches: isSafetensors, open: openSafetensors },
   { name: 'json', extensions: ['.json'], matches: startsLikeJson, open: openJsonTensors },
 ];
 
