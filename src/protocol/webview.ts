@@ -64,7 +64,15 @@ export type ToWebview =
       readonly search?: SearchReport;
     }
   /** The answer to `quantize`. */
-  | { readonly type: 'quantized'; readonly requestId: number; readonly settings: PanelSettings; readonly report: QuantizeReport; readonly baseline: QuantizeReport }
+  | {
+      readonly type: 'quantized';
+      readonly requestId: number;
+      readonly settings: PanelSettings;
+      readonly report: QuantizeReport;
+      readonly baseline: QuantizeReport;
+      /** For range "bestOfGrid": the grid search the report's percentile came from (run for these bits, grid and objective). */
+      readonly search?: SearchReport;
+    }
   /** Fraction done (0..1) of a running request. */
   | { readonly type: 'progress'; readonly requestId: number; readonly fraction: number }
   /** The answer to `runSearch`: the search and the report at its best percentile. */

@@ -186,7 +186,14 @@ export class InspectorSession implements DisposableLike {
     try {
       const resolved = await this.deps.numerics.resolve(this.uri, settings, { signal: job.controller.signal });
       this.accept(settings, resolved);
-      this.post({ type: 'quantized', requestId, settings, report: resolved.result.report, baseline: resolved.result.baseline });
+      this.post({
+        type: 'quantized',
+        requestId,
+        settings,
+        report: resolved.result.report,
+        baseline: resolved.result.baseline,
+        ...(resolved.search ? { search: resolved.search.search } : {}),
+      });
     } catch (err) {
       this.postFailure(requestId, 'Quantizing', err);
     } finally {

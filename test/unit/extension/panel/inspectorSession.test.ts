@@ -184,6 +184,23 @@ describe('inspector session: the host side of the page protocol, over the real w
     }
   });
 
+  it('answers a "best of grid" quantize with the search it ran, at the search\'s best percentile', async function () {
+    const page = new FakeWebview();
+    const session = new InspectorSession(page as never, notebook as never, deps);
+    try {
+      page.send({ type: 'quantize', requestId: 30, settings: { ...settings, bits: 6, range: 'bestOfGrid', grid: '99:100:0.1' } });
+      await page.until(() => page.answersTo(30).length > 0);
+      const [answer] = page.answersTo(30);
+      assert.equal(answer.type, 'quantized');
+      if (answer.type !== 'quantized') return;
+      assert.equal(answer.search?.curve.length, 11);
+      assert.equal(answer.search?.params.bits, 6);
+      assert.equal(answer.report.params.percentile, answer.search?.best.percentile);
+    } finally {
+      session.dispose();
+    }
+  });
+
   it('drops malformed messages without an answer', async function () {
     const page = new FakeWebview();
     const session = new InspectorSession(page as never, notebook as never, deps);
