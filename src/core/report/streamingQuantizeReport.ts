@@ -1,0 +1,293 @@
+import { TensorFormatError, UsageError } from '../errors';
+import type { TensorFile, WorkControl } from '../formats/tensorFile';
+import { affineParams, type AffineParams } from '../quant/affineParams';
+import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
+import { CompensatedSum } from '../quant/compensatedSum';
+import { defaultHistogramBins, type CodeHistogram, type Histogram } from '../quant/histogram';
+import { sqnrDb, type Metrics } from '../quant/metrics';
+import { percentileOfSorted } from '../quant/percentile';
+import { defaultOutlierK } from '../quant/preparedValues';
+import { roundHalfEven } from '../quant/roundHalfEven';
+import { StreamingSelection } from '../quant/streamingSelect';
+import type { ReportOptions } from './buildReports';
+import type { QuantizeReport, ReportHistograms } from './reportTypes';
+
+/**
+ * The quantize report of `buildQuantizeReport`, bit for bit, computed in streaming passes over
+ * `file.readChunks` so that the tensor is never held: one pass for counts, min, max and the sum;
+ * usually one or two to select the quartiles (for the outlier fences) and any percentile clip
+ * range exactly; one for the standard deviation and every error metric; one more for the error
+ * histogram when histograms are asked for. Memory is a chunk plus small tables, whatever the size.
+ */
+export async function streamQuantizeReport(
+  file: TensorFile,
+  name: string,
+  options: QuantizeOptions,
+  reportOptions: ReportOptions = {},
+  control: WorkControl = {},
+): Promise<QuantizeReport> {
+  const info = file.tensors.find((t) => t.name === name);
+  if (!info || !file.readChunks) throw new UsageError(`Tensor '${name}' cannot be streamed from this ${file.format} file.`);
+  if (options.range === 'percentile') checkPercentile(options.percentile);
+  const bins = reportOptions.histogramBins ?? defaultHistogramBins;
+  const k = reportOptions.outlierK ?? defaultOutlierK;
+  const progress = passProgress(control, bins > 0 ? 4 : 3);
+
+  // Pass 1: counts, range, sum, and the first selection digit.
+  const chunks = file.readChunks(name, progress.next());
+  let nanCount = 0;
+  let posInfCount = 0;
+  let negInfCount = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  const sum = new CompensatedSum();
+  let total = 0;
+  const wantedPercentiles = [25, 75];
+  if (options.range === 'percentile' && options.percentile !== 100) wantedPercentiles.push(options.percentile, 100 - options.percentile);
+  const firstPass = (values: Float64Array) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== v) nanCount++;
+      else if (v === Infinity) posInfCount++;
+      else if (v === -Infinity) negInfCount++;
+      else {
+        sum.add(v);
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+  };
+  // Ranks are known only once the count is; the first digit's counts do not depend on them.
+  const selection = new StreamingSelection();
+  for await (const chunk of chunks) {
+    firstPass(chunk.values);
+    selection.firstPass.add(chunk.values);
+    total += chunk.values.length;
+  }
+  const readerWarnings = [...chunks.warnings];
+  const nonFiniteCount = nanCount + posInfCount + negInfCount;
+  const n = total - nonFiniteCount;
+  if (total === 0) throw new TensorFormatError(`Tensor '${name}' is empty; there is nothing to quantize.`);
+  if (n === 0) throw new TensorFormatError(`Tensor '${name}' has no finite value (all ${total} are NaN or infinite); there is nothing to quantize.`);
+  const mean = sum.value / n;
+
+  // Selection passes: the order statistics behind every percentile the report needs.
+  const ranks = new Set<number>();
+  for (const p of wantedPercentiles) for (const r of percentileRanks(n, p)) ranks.add(r);
+  selection.selectRanks([...ranks]);
+  for (let pass = selection.nextPass(); pass; pass = selection.nextPass()) {
+    for await (const chunk of file.readChunks(name, progress.next())) pass.add(chunk.values);
+  }
+  const sorted: { length: number; [rank: number]: number } = { length: n };
+  for (const r of ranks) sorted[r] = selection.valueAt(r);
+  const percentile = (p: number) => (p === 100 ? max : p === 0 ? min : percentileOfSorted(sorted, p));
+
+  const params: AffineParams =
+    options.range === 'minmax'
+      ? affineParams(min, max, options.bits)
+      : affineParams(percentile(100 - options.percentile), percentile(options.percentile), options.bits);
+  const q1 = percentile(25);
+  const q3 = percentile(75);
+  const iqr = q3 - q1;
+  const fences = { lower: q1 - k * iqr, upper: q3 + k * iqr };
+
+  // Final pass: the deviation sum and the metrics, in element order as measureDirect sums them.
+  const dev = new CompensatedSum();
+  const metricsPass = new MetricsPass(params, fences, bins, min, max);
+  for await (const chunk of file.readChunks(name, progress.next())) {
+    const x = chunk.values;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v - v !== 0) continue;
+      const d = v - mean;
+      dev.add(d * d);
+    }
+    metricsPass.add(x);
+  }
+  const metrics = metricsPass.metrics(n);
+  let histograms: ReportHistograms | undefined;
+  if (bins > 0) {
+    const errors = new HistogramPass(metricsPass.errorMin, metricsPass.errorMax, bins);
+    for await (const chunk of file.readChunks(name, progress.next())) errors.addErrors(chunk.values, params);
+    histograms = { values: metricsPass.valueHistogram!.result(), codes: metricsPass.codeHistogram(), errors: errors.result() };
+  }
+
+  const nonFiniteWarnings: string[] = [];
+  if (nonFiniteCount > 0) {
+    const parts: string[] = [];
+    if (nanCount) parts.push(`${nanCount} NaN`);
+    if (posInfCount) parts.push(`${posInfCount} +Inf`);
+    if (negInfCount) parts.push(`${negInfCount} -Inf`);
+    nonFiniteWarnings.push(`${parts.join(', ')} left out of every statistic and error; their codes are the code of 0 (NaN), qmax (+Inf) and qmin (-Inf).`);
+  }
+  return {
+    tensor: {
+      name,
+      dtype: info.dtype,
+      shape: info.shape,
+      count: info.count,
+      nonFiniteCount,
+      stats: { min, max, mean, std: Math.sqrt(dev.value / n) },
+    },
+    params: { bits: options.bits, range: options.range, percentile: options.range === 'percentile' ? options.percentile : null },
+    scale: params.scale,
+    zeroPoint: params.zeroPoint,
+    qmin: params.qmin,
+    qmax: params.qmax,
+    clipMin: params.clipMin,
+    clipMax: params.clipMax,
+    metrics,
+    warnings: [...readerWarnings, ...nonFiniteWarnings, ...params.warnings],
+    histograms,
+  };
+}
+
+/** The two sorted positions numpy's linear percentile reads (numerics contract, Percentile). */
+function percentileRanks(n: number, p: number): number[] {
+  const h = (n - 1) * (p / 100);
+  const lo = Math.floor(h);
+  return [lo, Math.min(lo + 1, n - 1)];
+}
+
+/** Maps each pass's own 0..1 progress onto the whole job, assuming `expected` passes and never going back. */
+function passProgress(control: WorkControl, expected: number): { next(): WorkControl } {
+  let pass = -1;
+  let shown = 0;
+  return {
+    next: () => {
+      pass++;
+      const index = pass;
+      return {
+        signal: control.signal,
+        onProgress: (f) => {
+          const overall = Math.min(1, (index + f) / Math.max(expected, index + 1));
+          if (overall > shown) control.onProgress?.((shown = overall));
+        },
+      };
+    },
+  };
+}
+
+/** The metrics of measureDirect, the value and code histograms, and the error range, over chunks. */
+class MetricsPass {
+  private readonly sq = new CompensatedSum();
+  private readonly abs = new CompensatedSum();
+  private readonly signal = new CompensatedSum();
+  private readonly inlierSq = new CompensatedSum();
+  private inliers = 0;
+  private maxAbs = 0;
+  private clipped = 0;
+  errorMin = Infinity;
+  errorMax = -Infinity;
+  readonly valueHistogram: HistogramPass | undefined;
+  private readonly levels: Uint32Array | undefined;
+
+  constructor(
+    private readonly p: AffineParams,
+    private readonly fences: { readonly lower: number; readonly upper: number },
+    bins: number,
+    min: number,
+    max: number,
+  ) {
+    this.valueHistogram = bins > 0 ? new HistogramPass(min, max, bins) : undefined;
+    this.levels = bins > 0 ? new Uint32Array(p.qmax + 1) : undefined;
+  }
+
+  add(x: Float64Array): void {
+    const { scale, zeroPoint, qmax, clipMin, clipMax } = this.p;
+    const { lower, upper } = this.fences;
+    const levels = this.levels;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v - v !== 0) continue;
+      const q = Math.min(Math.max(roundHalfEven(v / scale + zeroPoint), 0), qmax);
+      const e = v - scale * (q - zeroPoint);
+      const e2 = e * e;
+      const ae = Math.abs(e);
+      this.sq.add(e2);
+      this.abs.add(ae);
+      this.signal.add(v * v);
+      if (ae > this.maxAbs) this.maxAbs = ae;
+      if (v < clipMin || v > clipMax) this.clipped++;
+      if (v >= lower && v <= upper) {
+        this.inlierSq.add(e2);
+        this.inliers++;
+      }
+      if (levels) {
+        levels[q]++;
+        if (e < this.errorMin) this.errorMin = e;
+        if (e > this.errorMax) this.errorMax = e;
+      }
+    }
+    this.valueHistogram?.addValues(x);
+  }
+
+  metrics(n: number): Metrics {
+    return {
+      mse: this.sq.value / n,
+      mae: this.abs.value / n,
+      maxAbsError: this.maxAbs,
+      sqnrDb: sqnrDb(this.signal.value, this.sq.value),
+      clippedCount: this.clipped,
+      clippedFraction: this.clipped / n,
+      mseInliers: this.inliers === 0 ? 0 : this.inlierSq.value / this.inliers,
+    };
+  }
+
+  /** As codeHistogram() groups the 2^b levels into at most 256 bins. */
+  codeHistogram(maxBins = 256): CodeHistogram {
+    const levels = this.levels!;
+    let used = 0;
+    for (let i = 0; i < levels.length; i++) if (levels[i] > 0) used++;
+    const levelsPerBin = Math.max(1, Math.ceil(levels.length / maxBins));
+    const counts = new Array<number>(Math.ceil(levels.length / levelsPerBin)).fill(0);
+    for (let i = 0; i < levels.length; i++) counts[Math.floor(i / levelsPerBin)] += levels[i];
+    return { levelsPerBin, counts, usedLevels: used };
+  }
+}
+
+/** histogram() of histogram.ts, accumulated over chunks with the same arithmetic. */
+class HistogramPass {
+  private readonly counts: number[];
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly width: number;
+
+  constructor(lo: number, hi: number, private readonly bins: number) {
+    if (!(hi > lo)) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    this.lo = lo;
+    this.hi = hi;
+    this.width = (hi - lo) / bins;
+    this.counts = new Array<number>(bins).fill(0);
+  }
+
+  addValues(x: Float64Array): void {
+    for (let i = 0; i < x.length; i++) this.addOne(x[i]);
+  }
+
+  addErrors(x: Float64Array, p: AffineParams): void {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v - v !== 0) continue;
+      const q = Math.min(Math.max(roundHalfEven(v / p.scale + p.zeroPoint), p.qmin), p.qmax);
+      this.addOne(v - p.scale * (q - p.zeroPoint));
+    }
+  }
+
+  private addOne(v: number): void {
+    if (!(v >= this.lo && v <= this.hi)) return;
+    let b = Math.floor((v - this.lo) / this.width);
+    if (b >= this.bins) b = this.bins - 1;
+    this.counts[b]++;
+  }
+
+  result(): Histogram {
+    const edges = new Array<number>(this.bins + 1);
+    for (let i = 0; i <= this.bins; i++) edges[i] = this.lo + i * this.width;
+    edges[this.bins] = this.hi;
+    return { edges, counts: [...this.counts] };
+  }
+}
