@@ -105,6 +105,8 @@ export class InspectorCharts {
   /** What each chart's options were built from: rebuilding them costs more than drawing, so only on change. */
   private readonly optionKeys = new WeakMap<Chart, string>();
   private themeVersion = 0;
+  /** Bin width of the error histogram on screen (its tooltips read it). */
+  private errorBinWidth = 0;
 
   constructor(private theme: ChartTheme, onLogScale: (on: boolean) => void) {
     this.logScaleBox.addEventListener('change', () => onLogScale(this.logScaleBox.checked));
@@ -221,14 +223,21 @@ export class InspectorCharts {
     };
   }
 
-  /** Replaces a chart's options only when what they are built from changed, then redraws without animation. */
-  private redraw<T extends 'bar' | 'line'>(chart: Chart<T, Point[]>, key: unknown[], build: () => ChartOptions<T>): void {
+  /**
+   * Replaces a chart's options only when what they are built from (`key`) changed: rebuilding costs
+   * more than drawing. Axis ranges that follow every answer are set in place instead.
+   */
+  private redraw<T extends 'bar' | 'line'>(chart: Chart<T, Point[]>, key: unknown[], build: () => ChartOptions<T>, xRange?: { min: number; max: number }): void {
     const k = JSON.stringify([this.themeVersion, ...key]);
     if (this.optionKeys.get(chart as unknown as Chart) === k) {
+      const x = chart.options?.scales?.x;
+      if (xRange && x) Object.assign(x, xRange);
       chart.update('none');
       return;
     }
-    chart.options = build();
+    const options = build();
+    if (xRange) Object.assign(options?.scales?.x ?? {}, xRange);
+    chart.options = options;
     this.optionKeys.set(chart as unknown as Chart, k);
     // Not 'none': that mode keeps the elements' shared options, so new theme colours would not reach the bars.
     chart.update();
@@ -351,15 +360,20 @@ export class InspectorCharts {
     const lo = hist.edges[0] ?? 0;
     const hi = hist.edges[hist.edges.length - 1] ?? 0;
     const top = logTop(hist.counts);
-    this.redraw(this.errors, [inputs.logScale, lo, hi, top], () =>
-      this.options<'bar'>(
-        this.axis('error x − x̂', { min: lo, max: hi, offset: false }),
-        inputs.logScale ? this.axis('count (log)', { ...logAxis, max: top }) : this.axis('count', countAxis),
-        {
-          title: (items: TooltipItem<'bar'>[]) => binTitle(items, w),
-          label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
-        },
-      ),
+    this.errorBinWidth = w;
+    this.redraw(
+      this.errors,
+      [inputs.logScale, top],
+      () =>
+        this.options<'bar'>(
+          this.axis('error x − x̂', { offset: false }),
+          inputs.logScale ? this.axis('count (log)', { ...logAxis, max: top }) : this.axis('count', countAxis),
+          {
+            title: (items: TooltipItem<'bar'>[]) => binTitle(items, this.errorBinWidth),
+            label: (item: TooltipItem<'bar'>) => `${formatCount(item.parsed.y ?? 0)} values`,
+          },
+        ),
+      { min: lo, max: hi },
     );
     setText(fig.note, `Error from ${formatValue(lo)} to ${formatValue(hi)}; rounding alone stays within ±scale/2 = ±${formatValue(half)}, clipping goes beyond.`);
     fig.describe(`Histogram of the error x − x̂ from ${formatValue(lo)} to ${formatValue(hi)}${inputs.logScale ? ', log scale' : ''}, with ±scale/2 marked.`);

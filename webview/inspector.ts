@@ -9,7 +9,7 @@ import { h } from './dom';
 import { formatCount } from './format';
 import { isValidPercentile } from './gridText';
 import { Header } from './header';
-import { fallbackSettings, isWebviewState } from './pageState';
+import { fallbackSettings, usableState } from './pageState';
 import { RequestIds } from './requests';
 import { ResultsTable } from './resultsTable';
 import { observeThemeChanges, readChartTheme } from './themeColors';
@@ -43,13 +43,14 @@ export class Inspector {
   private shown: Shown | undefined;
   /** The request whose report is on screen; older answers are stale. */
   private shownRequestId = 0;
+  /** The last quantize sent: a search started before it no longer describes the controls. */
+  private lastQuantizeId = 0;
   private sendTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = 0;
   private renderQueued = false;
 
   constructor(private readonly root: HTMLElement, private readonly api: WebviewApi<WebviewState>) {
-    const saved = api.getState();
-    const state = isWebviewState(saved) ? saved : undefined;
+    const state = usableState(api.getState());
     this.settings = state?.settings ?? fallbackSettings;
     this.fileUri = state?.fileUri ?? '';
     this.logScale = state?.logScale ?? false;
@@ -106,8 +107,8 @@ export class Inspector {
         this.controls.setSearchRunning(false);
         this.shown = { ...this.shown, search: msg.search };
         this.controls.setSearchStatus(`Searched ${formatCount(msg.search.curve.length)} percentiles.`);
-        if (msg.requestId > this.shownRequestId) {
-          // No newer quantize was sent since the search started: its report is the current one.
+        if (msg.requestId > this.shownRequestId && msg.requestId > this.lastQuantizeId) {
+          // No quantize was sent since the search started: its report and settings are the current ones.
           this.shownRequestId = msg.requestId;
           this.shown = { ...this.shown, report: msg.report, baseline: msg.baseline };
           this.settings = msg.settings;
@@ -178,6 +179,7 @@ export class Inspector {
     this.sendTimer = undefined;
     this.lastSentAt = performance.now();
     const requestId = this.ids.next('quantize');
+    this.lastQuantizeId = requestId;
     this.root.setAttribute('aria-busy', 'true');
     this.post({ type: 'quantize', requestId, settings: this.settings });
   }
@@ -216,7 +218,9 @@ export class Inspector {
     this.api.postMessage(msg);
   }
 
+  /** Saves the state once the host has said which file this is (a state without one cannot revive a panel). */
   private saveState(): void {
+    if (this.fileUri === '') return;
     this.api.setState({ fileUri: this.fileUri, settings: this.settings, logScale: this.logScale });
   }
 

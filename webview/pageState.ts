@@ -1,5 +1,5 @@
 import type { PanelSettings, WebviewState } from '../src/protocol/webview';
-import type { Objective } from '../src/core/quant/metrics';
+import { isWebviewState } from '../src/protocol/guards';
 
 /** Bits the panel offers: the core accepts 2..16. */
 export const minBits = 2;
@@ -15,22 +15,9 @@ export const fallbackSettings: PanelSettings = {
   objective: 'mse',
 };
 
-const objectiveSet: ReadonlySet<string> = new Set<Objective>(['mse', 'mae', 'maxAbsError', 'sqnrDb', 'mseInliers']);
-
-/** True when the stored value is still a usable state (it may come from an older version of the page). */
-export function isWebviewState(value: unknown): value is WebviewState {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<WebviewState>;
-  const s = v.settings as Partial<PanelSettings> | undefined;
-  return (
-    typeof v.fileUri === 'string' &&
-    typeof v.logScale === 'boolean' &&
-    typeof s === 'object' && s !== null &&
-    typeof s.tensor === 'string' &&
-    typeof s.bits === 'number' && s.bits >= minBits && s.bits <= maxBits &&
-    (s.range === 'minmax' || s.range === 'percentile' || s.range === 'bestOfGrid') &&
-    typeof s.percentile === 'number' &&
-    typeof s.grid === 'string' &&
-    typeof s.objective === 'string' && objectiveSet.has(s.objective)
-  );
+/** The saved state, if it is one this page can use (it may come from an older version of the page). */
+export function usableState(value: unknown): WebviewState | undefined {
+  if (!isWebviewState(value)) return undefined;
+  const bits = value.settings.bits;
+  return bits >= minBits && bits <= maxBits ? value : undefined;
 }

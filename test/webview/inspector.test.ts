@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { FromWebview, PanelSettings, WebviewState } from '../../src/protocol/webview';
 import type { QuantizeReport, SearchReport } from '../../src/core/report/reportTypes';
-import { buildHarness, buildWebviewBundle, InspectorPage, launchChromium, PageServer, type ThemeKind } from './inspectorPage';
-import { defaultSettings, ReportMaker } from './notebookReports';
+import { buildHarness, buildWebviewBundle, InspectorPage, launchChromium, newInspectorContext, PageServer, type ThemeKind } from './inspectorPage';
+import { defaultSettings, millionTensor, ReportMaker } from './notebookReports';
 
 const screenshotDir = join(__dirname, 'screenshots');
 
@@ -30,6 +30,7 @@ function lastOf<T extends FromWebview['type']>(posted: FromWebview[], type: T): 
 describe('inspector webview in Chromium', function () {
   this.timeout(30000);
   let browser: Browser;
+  let context: BrowserContext;
   let harness: string;
   const server = new PageServer();
   const maker = new ReportMaker();
@@ -37,7 +38,7 @@ describe('inspector webview in Chromium', function () {
   const pages: InspectorPage[] = [];
 
   async function open(options: { state?: unknown; theme?: ThemeKind; width?: number; height?: number } = {}): Promise<InspectorPage> {
-    const p = await InspectorPage.open(browser, server.origin, harness, options);
+    const p = await InspectorPage.open(context, server.origin, harness, options);
     pages.push(p);
     return p;
   }
@@ -60,9 +61,10 @@ describe('inspector webview in Chromium', function () {
 
   before(async function () {
     this.timeout(60000);
-    const [h] = await Promise.all([buildHarness(), buildWebviewBundle(), server.start()]);
+    const [h, b] = await Promise.all([buildHarness(), launchChromium(), buildWebviewBundle(), server.start()]);
     harness = h;
-    browser = await launchChromium();
+    browser = b;
+    context = await newInspectorContext(browser);
     search = await maker.search(defaultSettings);
     mkdirSync(screenshotDir, { recursive: true });
   });
@@ -262,6 +264,35 @@ describe('inspector webview in Chromium', function () {
     assert.equal(quantizes[quantizes.length - 1]?.settings.percentile, 98.7);
   });
 
+  it('stays smooth on a million-element tensor: each answer to a slider step is drawn within a few frames', async function () {
+    this.timeout(40000);
+    const big = new ReportMaker(millionTensor());
+    const settings: PanelSettings = { ...defaultSettings, tensor: 'layer1.weight' };
+    const p = await openShown(settings, {}, {}, big);
+    const slider = p.page.getByLabel('Percentile P (slider)', { exact: true });
+    await slider.focus();
+    const requests: Array<Extract<FromWebview, { type: 'quantize' }>> = [];
+    for (let i = 0; i < 6; i++) {
+      const before = (await p.posted()).length;
+      await p.page.keyboard.press('ArrowLeft');
+      requests.push(lastOf(await p.waitForPosted(before + 1), 'quantize'));
+    }
+    assert.deepEqual(requests.map((r) => r.settings.percentile), [98.99, 98.98, 98.97, 98.96, 98.95, 98.94]);
+    const baseline = big.baseline(8);
+    const steps = requests.map((r) => {
+      const report = big.quantize(r.settings);
+      return { message: { type: 'quantized', requestId: r.requestId, settings: r.settings, report, baseline }, expect: String(report.scale) };
+    });
+    // Only bins cross the channel, so the page's work does not grow with the tensor.
+    assert.ok(JSON.stringify(steps[0]?.message).length < 20000, 'an answer is a few kilobytes');
+    const times = await p.probe('timeRenders', '#results-table [data-row="scale"] .current', steps);
+    // A loose bound: a loaded 2-core machine drawing in software, where a frame alone is 16 ms.
+    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Infinity;
+    assert.ok(median < 150, `median ${median.toFixed(0)} ms per answer (${times.map((t) => t.toFixed(0)).join(', ')})`);
+    assert.equal(await p.page.locator('[data-fact="count"]').textContent(), '1,000,000');
+    assert.equal(await p.page.locator('[data-fact="shape"]').textContent(), '(1000, 1000)');
+  });
+
   it('runs, reports progress of, cancels and finishes a grid search', async function () {
     const p = await openShown();
     let posted = await p.posted();
@@ -306,6 +337,22 @@ describe('inspector webview in Chromium', function () {
     assert.equal(await p.page.locator('#search-status').textContent(), 'Searched 101 percentiles.');
     assert.equal(await run.isEnabled(), true);
     assert.equal(((await p.probe('state')) as WebviewState).settings.range, 'bestOfGrid');
+
+    // A search overtaken by a newer control change: its curve is kept, but the newer choice stays on screen.
+    await run.click();
+    posted = await p.waitForPosted(posted.length + 1);
+    const third = lastOf(posted, 'runSearch');
+    await p.page.getByLabel('Range', { exact: true }).selectOption('minmax');
+    posted = await p.waitForPosted(posted.length + 1);
+    const q = lastOf(posted, 'quantize');
+    assert.ok(q.requestId > third.requestId);
+    await p.deliver({ type: 'searchResult', requestId: third.requestId, settings, search, report: best, baseline: maker.baseline(8) });
+    await p.settle();
+    assert.equal(await p.page.getByLabel('Range', { exact: true }).inputValue(), 'minmax');
+    assert.equal(((await p.probe('state')) as WebviewState).settings.range, 'minmax');
+    const mm = maker.quantize(q.settings);
+    await p.deliver({ type: 'quantized', requestId: q.requestId, settings: q.settings, report: mm, baseline: maker.baseline(8) });
+    await p.waitForAttribute('#results-table [data-row="scale"] .current', 'data-value', String(mm.scale));
   });
 
   it('exports through the host and says what it did', async function () {
@@ -373,6 +420,20 @@ describe('inspector webview in Chromium', function () {
     await p.page.locator('#error-banner').waitFor({ state: 'visible' });
     assert.equal(await p.page.locator('#error-text').textContent(), 'Tensor params has no finite values.');
     assert.equal(await p.page.locator('#results-table').isVisible(), true);
+  });
+
+  it('shows SQNR ∞ when nothing is lost, though JSON carries Infinity as null', async function () {
+    const values = Float64Array.from({ length: 256 }, (_, i) => i);
+    const exact = new ReportMaker({ name: 'ramp', dtype: 'uint8', shape: [16, 16], count: 256, byteSize: 256, values, warnings: [] });
+    const settings: PanelSettings = { ...defaultSettings, tensor: 'ramp', range: 'minmax' };
+    const show = exact.show(settings);
+    assert.ok(show.type === 'show' && show.report.metrics.sqnrDb === Infinity && show.report.metrics.mse === 0);
+    const p = await openShown(settings, {}, {}, exact);
+    assert.equal(await p.page.locator('#results-table [data-row="sqnrDb"] .current').textContent(), '∞ dB');
+    assert.equal(await p.page.locator('#results-table [data-row="sqnrDb"] .baseline').textContent(), '∞ dB');
+    assert.equal(await p.page.locator('#results-table [data-row="mse"] .current').textContent(), '0');
+    assert.match((await p.page.locator('#results-table [data-row="sqnrDb"] .change').textContent()) ?? '', /^same/);
+    assert.equal(await p.page.locator('[data-fact="shape"]').textContent(), '(16, 16)');
   });
 
   it('saves its state with setState and restores it on load', async function () {

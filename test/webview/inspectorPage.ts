@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/panelHtml';
 import type { FromWebview, ToWebview } from '../../src/protocol/webview';
 import type { Probe } from './page/probe';
@@ -102,6 +102,11 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 }
 
+/** One context for the suite's pages (each page still gets its own fake webview API and state). */
+export function newInspectorContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+}
+
 type ProbeGlobal = { __clipwise: Probe };
 
 /** One inspector page and what the test needs of it. */
@@ -116,8 +121,9 @@ export class InspectorPage {
   }
 
   /** Opens the page with a fake webview API whose saved state is `state`, in a theme kind. */
-  static async open(browser: Browser, origin: string, harness: string, options: { state?: unknown; theme?: ThemeKind; width?: number; height?: number } = {}): Promise<InspectorPage> {
-    const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 900 }, deviceScaleFactor: 1 });
+  static async open(context: BrowserContext, origin: string, harness: string, options: { state?: unknown; theme?: ThemeKind; width?: number; height?: number } = {}): Promise<InspectorPage> {
+    const page = await context.newPage();
+    if (options.width !== undefined || options.height !== undefined) await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 900 });
     await page.addInitScript({ content: `globalThis.__clipwiseInitialState = ${JSON.stringify(options.state ?? null) ?? 'null'};\n${harness}` });
     const p = new InspectorPage(page);
     await page.goto(`${origin}/`);

@@ -14,6 +14,15 @@ export function notebookTensor(name = 'params', seed = 'clipwise-webview'): Tens
   return { name, dtype: 'float64', shape: [1000], count: 1000, byteSize: 8000, values, warnings: [] };
 }
 
+/** A million values like the notebook's (a 1000×1000 float32 weight), for the page's smoothness. */
+export function millionTensor(): Tensor {
+  const rng = seedrandom('clipwise-webview-million');
+  const values = new Float64Array(1_000_000);
+  for (let i = 0; i < values.length; i++) values[i] = -80 + 180 * rng();
+  values[values.length - 1] = 580;
+  return { name: 'layer1.weight', dtype: 'float32', shape: [1000, 1000], count: values.length, byteSize: 4 * values.length, values, warnings: [] };
+}
+
 /** The settings the panel opens with (issue 4's defaults). */
 export const defaultSettings: PanelSettings = { tensor: 'params', bits: 8, range: 'percentile', percentile: 99, grid: '99:100:0.01', objective: 'mse' };
 

@@ -65,6 +65,18 @@ const probe: Probe = {
     probeEl.remove();
     return { outlineStyle: s.outlineStyle, outlineWidth: s.outlineWidth, outlineColor: s.outlineColor, focusBorder };
   },
+  async timeRenders(selector, steps) {
+    const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+    const times: number[] = [];
+    for (const step of steps) {
+      const t0 = performance.now();
+      probe.deliver(step.message);
+      while (document.querySelector(selector)?.getAttribute('data-value') !== step.expect) await frame();
+      await frame();
+      times.push(performance.now() - t0);
+    }
+    return times;
+  },
   count(selector) {
     return document.querySelectorAll(selector).length;
   },

@@ -19,6 +19,11 @@ export interface Probe {
   activeId(): string;
   /** The focused element's outline, and the theme's focus border colour as the browser resolves it. */
   focusStyle(): { outlineStyle: string; outlineWidth: string; outlineColor: string; focusBorder: string };
+  /**
+   * Delivers host messages one after another and times each until the page shows it: the element
+   * `selector` has `data-value` equal to the message's `expect`, and the next frame has painted (ms each).
+   */
+  timeRenders(selector: string, steps: readonly { message: unknown; expect: string }[]): Promise<number[]>;
   /** Number of elements matching a selector. */
   count(selector: string): number;
 }
