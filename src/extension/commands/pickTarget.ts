@@ -38,8 +38,12 @@ export async function commandTarget(services: Services, jsonFiles: JsonTensorFil
   if (given) return { uri: given, ...(tensor !== undefined ? { tensor } : {}) };
   const session = services.active.current;
   if (session) return { uri: session.uri, tensor: session.tensor, settings: session.currentSettings };
-  const editorUri = vscode.window.activeTextEditor?.document.uri;
-  if (editorUri && (jsonFiles.isTensorDocument(editorUri) || isJsonTensorName(editorUri.path) || isBinaryTensorPath(editorUri.path))) return { uri: editorUri };
+  const editor = vscode.window.activeTextEditor;
+  const editorUri = editor?.document.uri;
+  if (editor && editorUri && (jsonFiles.isTensorDocument(editorUri) || isJsonTensorName(editorUri.path) || isBinaryTensorPath(editorUri.path))) {
+    const atCursor = jsonFiles.tensorAt(editor.document, editor.document.offsetAt(editor.selection.active));
+    return atCursor === undefined ? { uri: editorUri } : { uri: editorUri, tensor: atCursor };
+  }
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if ((input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) && isBinaryTensorPath(input.uri.path)) return { uri: input.uri };
   const picked = await vscode.window.showOpenDialog({

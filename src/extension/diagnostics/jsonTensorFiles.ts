@@ -30,6 +30,14 @@ const severities: Readonly<Record<DiagnosticRecord['severity'], vscode.Diagnosti
   information: vscode.DiagnosticSeverity.Information,
 };
 
+/** Characters of a document's start the tensor rule looks at (looksLikeJsonTensorText reads no further). */
+export const ruleHeadChars = 16_384;
+
+/** The start of a document's text, without copying the whole of a large one on every keystroke. */
+function textHead(document: vscode.TextDocument): string {
+  return document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(ruleHeadChars)));
+}
+
 /** A diagnostic record placed in the document it was computed from. */
 export function toDiagnostic(document: vscode.TextDocument, record: DiagnosticRecord): vscode.Diagnostic {
   const range = new vscode.Range(document.positionAt(record.range.start), document.positionAt(record.range.end));
@@ -80,6 +88,11 @@ export class JsonTensorFiles implements DisposableLike {
     return analysis !== undefined && analysis.version === document.version ? analysis : undefined;
   }
 
+  /** The name of the tensor written around `offset` (its name or value), from the last analysis. */
+  tensorAt(document: vscode.TextDocument, offset: number): string | undefined {
+    return this.analysisOf(document)?.tensors.find((t) => offset >= (t.keySpan ?? t.span).start && offset <= t.span.end)?.name;
+  }
+
   /** True when the document is an open JSON tensor file being analysed. */
   isTensorDocument(uri: vscode.Uri): boolean {
     return this.tracked.has(uri.toString());
@@ -120,7 +133,7 @@ export class JsonTensorFiles implements DisposableLike {
   private consider(document: vscode.TextDocument, delayMs: number): void {
     const key = document.uri.toString();
     const isInWorkspace = vscode.workspace.getWorkspaceFolder(document.uri) !== undefined;
-    const isTensor = isInWorkspace && isJsonTensorDocument({ path: document.uri.path, languageId: document.languageId, text: () => document.getText() });
+    const isTensor = isInWorkspace && isJsonTensorDocument({ path: document.uri.path, languageId: document.languageId, text: () => textHead(document) });
     const known = this.tracked.get(key);
     if (!isTensor) {
       if (known) this.untrack(document.uri);
