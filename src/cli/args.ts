@@ -3,11 +3,13 @@ import { UsageError } from '../core/errors';
 import { checkBits } from '../core/quant/affineParams';
 import { checkPercentile, type RangeMethod } from '../core/quant/clipRange';
 import { objectives, type Objective } from '../core/quant/metrics';
+import { defaultMaxTensorBytes } from '../core/formats/tensorFile';
 
 /** The CLI's usage text. */
 export const usage = `Usage:
   clipwise info FILE
   clipwise quantize FILE [--tensor NAME] [--bits 8] [--range minmax|percentile] [--percentile 99] [--json] [--out CODES.npy]
+  clipwise quantize FILE --all [--bits 8] [--range minmax|percentile] [--percentile 99] [--json]
   clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01] [--objective mse|mae|maxAbsError|sqnrDb|mseInliers] [--json]
 
 Options:
@@ -20,6 +22,8 @@ Options:
   --outlier-k K        Tukey multiplier for mseInliers (default 3)
   --json               print one JSON object to stdout and nothing else
   --out FILE.npy       write the integer codes as a new .npy (never overwrites)
+  --all                quantize every tensor of the file: one line each, or a JSON array
+  --max-tensor-bytes N largest tensor read whole, in bytes (suffix KiB, MiB, GiB allowed; default 1GiB)
   --debug              print a stack trace on internal errors
 `;
 
@@ -37,6 +41,20 @@ export interface CliArgs {
   readonly json: boolean;
   readonly out?: string;
   readonly debug: boolean;
+  /** quantize --all: every tensor of the file. */
+  readonly all: boolean;
+  /** The ReadLimits cap, from --max-tensor-bytes. */
+  readonly maxTensorBytes: number;
+}
+
+const byteUnits: Readonly<Record<string, number>> = { '': 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+function parseByteCount(text: string | undefined): number {
+  if (text === undefined) return defaultMaxTensorBytes;
+  const m = /^\s*(\d+)\s*(kib|mib|gib|tib)?\s*$/i.exec(text);
+  const n = m ? Number(m[1]) * byteUnits[(m[2] ?? '').toLowerCase()] : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--max-tensor-bytes expects a positive byte count such as 2147483648 or 2GiB; got '${text}'.`);
+  return n;
 }
 
 function parseNumber(name: string, text: string | undefined, fallback: number): number {
@@ -65,6 +83,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         json: { type: 'boolean' },
         out: { type: 'string' },
         debug: { type: 'boolean' },
+        all: { type: 'boolean' },
+        'max-tensor-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -74,7 +94,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const { values: v, positionals } = parsed;
   const [command, file, ...extra] = positionals;
   if (v.help || command === undefined || command === 'help') {
-    return { command: 'help', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', objective: 'mse', outlierK: 3, json: false, debug: false };
+    return { command: 'help', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', objective: 'mse', outlierK: 3, json: false, debug: false, all: false, maxTensorBytes: defaultMaxTensorBytes };
   }
   if (command !== 'info' && command !== 'quantize' && command !== 'search') {
     throw new UsageError(`Unknown command '${command}'; expected info, quantize or search.`);
@@ -92,6 +112,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const outlierK = parseNumber('outlier-k', v['outlier-k'], 3);
   if (!(outlierK >= 0)) throw new UsageError(`--outlier-k must be 0 or more; got ${outlierK}.`);
   if (v.out !== undefined && command !== 'quantize') throw new UsageError('--out applies to quantize only.');
+  if (v.all && command !== 'quantize') throw new UsageError('--all applies to quantize only.');
+  if (v.all && (v.tensor !== undefined || v.out !== undefined)) throw new UsageError('--all quantizes every tensor; it does not combine with --tensor or --out.');
+  const maxTensorBytes = parseByteCount(v['max-tensor-bytes']);
   return {
     command,
     file,
@@ -105,5 +128,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     json: v.json ?? false,
     out: v.out,
     debug: v.debug ?? false,
+    all: v.all ?? false,
+    maxTensorBytes,
   };
 }

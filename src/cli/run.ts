@@ -14,6 +14,7 @@ import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
 import { progressBar } from './progressBar';
+import { formatQuantizeAll, quantizeAllTensors, quantizeTensorReport } from './quantizeAll';
 import { formatInfo, formatQuantizeReport, formatSearchReport } from './readable';
 
 /** Where the CLI writes, and how it is stopped. */
@@ -23,15 +24,20 @@ export interface CliIo {
   readonly signal: { readonly aborted: boolean };
 }
 
-/** Picks the tensor named by --tensor, or the only one; several without --tensor is a usage error. */
-async function readChosenTensor(file: TensorFile, fileName: string, wanted: string | undefined, control: WorkControl): Promise<Tensor> {
+/** The tensor named by --tensor, or the only one; several without --tensor is a usage error. */
+function chooseTensorName(file: TensorFile, fileName: string, wanted: string | undefined): string {
   const names = file.tensors.map((t) => t.name);
   if (wanted !== undefined) {
     if (!names.includes(wanted)) throw new UsageError(`${fileName} has no tensor '${wanted}'; it has ${names.map((n) => `'${n}'`).join(', ')}.`);
-    return file.read(wanted, control);
+    return wanted;
   }
-  if (names.length === 1) return file.read(names[0], control);
+  if (names.length === 1) return names[0];
   throw new UsageError(`${fileName} holds ${names.length} tensors; choose one with --tensor (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}).`);
+}
+
+/** Reads the chosen tensor whole. */
+async function readChosenTensor(file: TensorFile, fileName: string, wanted: string | undefined, control: WorkControl): Promise<Tensor> {
+  return file.read(chooseTensorName(file, fileName, wanted), control);
 }
 
 /** Runs one CLI command; user-facing failures are thrown as UsageError/TensorFormatError. */
@@ -43,7 +49,8 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
   const source = await openFileByteSource(args.file);
   try {
     const fileName = basename(args.file);
-    const file = await openTensorFile(source);
+    const limits = { maxTensorBytes: args.maxTensorBytes };
+    const file = await openTensorFile(source, limits);
     if (args.command === 'info') {
       const listing = { file: fileName, format: file.format, tensors: file.tensors };
       io.stdout.write(args.json ? `${toJson(listing)}\n` : formatInfo(fileName, file.format, file.tensors));
@@ -51,6 +58,20 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     }
     const bar = args.json ? progressBar({ isTTY: false } as NodeJS.WriteStream, '') : progressBar(io.stderr, args.command);
     const control: WorkControl = { signal: io.signal, onProgress: (f) => bar.update(f) };
+    if (args.command === 'quantize' && (args.all || (args.out === undefined && file.readChunks))) {
+      const options = { bits: args.bits, range: args.range, percentile: args.percentile };
+      const reportOptions = { outlierK: args.outlierK, histogramBins: 0 };
+      if (args.all) {
+        const entries = await quantizeAllTensors(file, options, reportOptions, limits, control);
+        bar.done();
+        io.stdout.write(args.json ? `${toJson(entries)}\n` : formatQuantizeAll(fileName, file.format, options, entries));
+        return;
+      }
+      const report = await quantizeTensorReport(file, chooseTensorName(file, fileName, args.tensor), options, reportOptions, limits, control);
+      bar.done();
+      io.stdout.write(args.json ? `${toJson(report)}\n` : formatQuantizeReport(report));
+      return;
+    }
     const tensor = await readChosenTensor(file, fileName, args.tensor, control);
     const subject = prepareSubject(tensor);
     if (args.command === 'quantize') {

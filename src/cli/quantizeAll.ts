@@ -1,0 +1,89 @@
+import { TensorFormatError } from '../core/errors';
+import type { ReadLimits, TensorFile, WorkControl } from '../core/formats/tensorFile';
+import type { QuantizeOptions } from '../core/quant/clipRange';
+import { buildQuantizeReport, prepareSubject, type ReportOptions } from '../core/report/buildReports';
+import type { QuantizeReport } from '../core/report/reportTypes';
+import { streamQuantizeReport } from '../core/report/streamingQuantizeReport';
+import { formatShape } from '../core/tensor';
+import { formatNumber } from './readable';
+
+/**
+ * Float64 size from which a quantize streams its tensor (when the format can) rather than holding
+ * it: the streamed report is the same bit for bit, but the whole read takes the values plus a
+ * sorted copy, which for 10^8 elements is 1.6 GB.
+ */
+export const streamFromBytes = 64 * 1024 * 1024;
+
+/** The quantize report of one tensor: streamed when large or above the read limit, else from a whole read. */
+export async function quantizeTensorReport(
+  file: TensorFile,
+  name: string,
+  options: QuantizeOptions,
+  reportOptions: ReportOptions,
+  limits: ReadLimits,
+  control: WorkControl,
+): Promise<QuantizeReport> {
+  const info = file.tensors.find((t) => t.name === name);
+  const valueBytes = (info?.count ?? 0) * Float64Array.BYTES_PER_ELEMENT;
+  if (file.readChunks && info && (valueBytes >= streamFromBytes || valueBytes > limits.maxTensorBytes)) {
+    return streamQuantizeReport(file, name, options, reportOptions, control);
+  }
+  return buildQuantizeReport(prepareSubject(await file.read(name, control)), options, reportOptions);
+}
+
+/** A tensor of `quantize --all` that could not be quantized (empty, no finite value, too large...). */
+export interface QuantizeFailure {
+  readonly tensor: { readonly name: string; readonly dtype: string; readonly shape: readonly number[]; readonly count: number };
+  readonly error: string;
+}
+
+/** One entry of `quantize --all --json`: a report, or why that tensor has none. */
+export type QuantizeAllEntry = QuantizeReport | QuantizeFailure;
+
+/**
+ * Quantizes every tensor of a file in file order. A tensor the file cannot give (a format error
+ * such as an empty tensor) becomes a failure entry so the others are still reported.
+ */
+export async function quantizeAllTensors(
+  file: TensorFile,
+  options: QuantizeOptions,
+  reportOptions: ReportOptions,
+  limits: ReadLimits,
+  control: WorkControl,
+): Promise<QuantizeAllEntry[]> {
+  const entries: QuantizeAllEntry[] = [];
+  const n = file.tensors.length;
+  for (const [i, info] of file.tensors.entries()) {
+    const each: WorkControl = { signal: control.signal, onProgress: (f) => control.onProgress?.((i + f) / n) };
+    try {
+      entries.push(await quantizeTensorReport(file, info.name, options, reportOptions, limits, each));
+    } catch (err) {
+      if (!(err instanceof TensorFormatError)) throw err;
+      entries.push({ tensor: { name: info.name, dtype: info.dtype, shape: info.shape, count: info.count }, error: err.message });
+    }
+    control.onProgress?.((i + 1) / n);
+  }
+  return entries;
+}
+
+function isFailure(entry: QuantizeAllEntry): entry is QuantizeFailure {
+  return 'error' in entry;
+}
+
+/** `quantize --all` in readable form: a title, then one aligned line per tensor. */
+export function formatQuantizeAll(fileName: string, format: string, options: QuantizeOptions, entries: readonly QuantizeAllEntry[]): string {
+  const scheme = options.range === 'minmax' ? 'min-max' : `percentile ${options.percentile}`;
+  const head = ['name', 'dtype', 'shape', 'scale', 'zero point', 'MSE', 'SQNR dB', 'max |error|', 'clipped', 'non-finite'];
+  const rows = entries.map((e) => {
+    const first = [e.tensor.name, e.tensor.dtype, formatShape(e.tensor.shape)];
+    if (isFailure(e)) return first;
+    const m = e.metrics;
+    return [...first, formatNumber(e.scale), formatNumber(e.zeroPoint), formatNumber(m.mse), formatNumber(m.sqnrDb), formatNumber(m.maxAbsError), String(m.clippedCount), String(e.tensor.nonFiniteCount)];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const lines = [line(head)];
+  entries.forEach((e, i) => lines.push(isFailure(e) ? `${line(rows[i])}  error: ${e.error}` : line(rows[i])));
+  const count = `${entries.length} tensor${entries.length === 1 ? '' : 's'}`;
+  return `${fileName} (${format}, ${count}): asymmetric ${scheme}, ${options.bits} bits\n${lines.join('\n')}\n`;
+}
