@@ -7,7 +7,11 @@ import type { QuantizeReport, SearchReport } from '../../src/core/report/reportT
 import { buildHarness, buildWebviewBundle, InspectorPage, launchChromium, newInspectorContext, PageServer, type ThemeKind } from './inspectorPage';
 import { defaultSettings, millionTensor, ReportMaker } from './notebookReports';
 
-const screenshotDir = join(__dirname, 'screenshots');
+/**
+ * Screenshots go to test-results/ (ignored) on every run; CLIPWISE_UPDATE_SCREENSHOTS=1 writes the
+ * committed ones in test/webview/screenshots/ instead, so a test run leaves the tree clean.
+ */
+const screenshotDir = process.env.CLIPWISE_UPDATE_SCREENSHOTS === '1' ? join(__dirname, 'screenshots') : join(__dirname, '..', '..', 'test-results', 'webview');
 
 /** Parses a figure as the page shows it ("1,234.5", "35.42 dB", "0.2%", "∞ dB"). */
 function shownNumber(text: string): number {
