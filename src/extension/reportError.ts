@@ -3,6 +3,7 @@ import { TensorFormatError } from '../core/errors';
 import { judgeError, logLine, type ErrorVerdict } from './errorText';
 import { fileNameOf, headBytesHex } from './fileAccess';
 import { log } from './log';
+import { showError } from './notify';
 
 /** Logs a failure: user errors as warnings (a format error with the file's first bytes), bugs with their stack. */
 export function logFailure(action: string, err: unknown, uri?: vscode.Uri): ErrorVerdict {
@@ -28,9 +29,9 @@ export function reportCommandError(action: string, err: unknown, uri?: vscode.Ur
   const verdict = logFailure(action, err, uri);
   if (verdict.kind === 'cancelled') return;
   if (verdict.kind === 'user') {
-    void vscode.window.showErrorMessage(verdict.message);
+    void showError(verdict.message);
     return;
   }
   const showOutput = 'Show Output';
-  void vscode.window.showErrorMessage(verdict.message, showOutput).then((choice) => choice === showOutput && log.show());
+  void showError(verdict.message, showOutput).then((choice) => choice === showOutput && log.show());
 }

@@ -4,6 +4,7 @@ import { SettingsSource } from './config/settingsSource';
 import { log } from './log';
 import { Numerics } from './numerics';
 import { ActiveInspector } from './panel/activeInspector';
+import { InspectorRegistry } from './panel/inspectorRegistry';
 import { PanelChoices } from './panel/panelChoices';
 import { TensorStatuses } from './status/tensorStatus';
 import { WorkerClient } from './workerClient';
@@ -19,6 +20,8 @@ export interface Services {
   readonly statuses: TensorStatuses;
   readonly exporter: Exporter;
   readonly active: ActiveInspector;
+  /** The open inspectors, for the extension's API. */
+  readonly inspectors: InspectorRegistry;
 }
 
 /** Path of the worker bundle (scripts/build.mjs builds src/extension/worker/workerMain.ts there). */
@@ -48,6 +51,7 @@ export function registerServices(context: vscode.ExtensionContext): Services {
     statuses: new TensorStatuses(),
     exporter: new Exporter(numerics),
     active: new ActiveInspector(),
+    inspectors: new InspectorRegistry(),
   };
   context.subscriptions.push(worker, jsonWorker, settings, services.choices, services.statuses, services.active);
   return services;

@@ -7,6 +7,7 @@ import { validateBitsText, validateGridText } from '../config/settings';
 import type { JsonTensorFiles } from '../diagnostics/jsonTensorFiles';
 import { fileNameOf } from '../fileAccess';
 import type { InspectorPanels } from '../panel/inspectorPanels';
+import { showInformation } from '../notify';
 import { reportCommandError } from '../reportError';
 import type { Services } from '../services';
 import { commandIds } from './commandIds';
@@ -159,7 +160,7 @@ async function exportCommand(ctx: CommandContext, kind: ExportKind, arg: unknown
     const outcome = await withWindowProgress(`Clipwise: ${exportNames[kind]}`, () =>
       ctx.services.exporter.run(kind, { uri: target.uri, settings, ...(saveUri ? { saveUri } : {}) }),
     );
-    void vscode.window.showInformationMessage(outcome.message);
+    void showInformation(outcome.message);
     return outcome.written ?? outcome.message;
   } catch (err) {
     reportCommandError(exportNames[kind], err, uri);

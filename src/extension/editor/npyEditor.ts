@@ -58,7 +58,7 @@ export class NpyEditorProvider implements vscode.CustomReadonlyEditorProvider<Te
   async resolveCustomEditor(document: TensorDocument, webviewPanel: vscode.WebviewPanel): Promise<void> {
     webviewPanel.webview.options = inspectorWebviewOptions(this.extensionUri);
     const editor = new DisposableStore();
-    const session = editor.add(new InspectorSession(webviewPanel.webview, document.uri, this.deps));
+    const session = editor.add(new InspectorSession(webviewPanel.webview, document.uri, this.deps, {}, 'editor'));
     this.store.add(editor);
     editor.add(webviewPanel.onDidDispose(() => {
       this.store.delete(editor);

@@ -13,6 +13,7 @@ import type { Numerics, Resolved } from '../numerics';
 import { logFailure } from '../reportError';
 import type { TensorStatuses } from '../status/tensorStatus';
 import type { ActiveInspector } from './activeInspector';
+import { InspectorRecord, type InspectorRegistry, type InspectorSnapshot } from './inspectorRegistry';
 import type { PanelChoices } from './panelChoices';
 
 /** What an inspector needs from the rest of the extension. */
@@ -23,6 +24,7 @@ export interface InspectorDeps {
   readonly statuses: TensorStatuses;
   readonly exporter: Exporter;
   readonly active: ActiveInspector;
+  readonly inspectors: InspectorRegistry;
 }
 
 /** What a command already knows when it opens an inspector (so the first `show` needs no recompute). */
@@ -63,6 +65,7 @@ export class InspectorSession implements DisposableLike {
   private settings: PanelSettings | undefined;
   private listing: ListResult | undefined;
   private start: InspectorStart;
+  private readonly record: InspectorRecord;
 
   /** Fires when the page switches to another tensor of the file. */
   readonly onDidChangeTensor = this.changedTensor.event;
@@ -72,7 +75,10 @@ export class InspectorSession implements DisposableLike {
     readonly uri: vscode.Uri,
     private readonly deps: InspectorDeps,
     start: InspectorStart = {},
+    kind: InspectorSnapshot['kind'] = 'panel',
   ) {
+    this.record = new InspectorRecord(kind, uri.toString());
+    this.store.add({ dispose: deps.inspectors.add(this.record) });
     this.start = start;
     this.settings = start.settings;
     this.listing = start.listing;
@@ -265,6 +271,7 @@ export class InspectorSession implements DisposableLike {
 
   private post(message: ToWebview): void {
     if (this.store.isDisposed) return;
+    this.record.posted(message);
     void this.webview.postMessage(message).then(undefined, () => undefined);
   }
 }

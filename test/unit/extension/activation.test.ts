@@ -31,7 +31,7 @@ describe('activation: the bundled extension wires every feature (against a vscod
 
   it('activates without the webview bundle and registers what package.json contributes', function () {
     // The temporary extension folder has no dist/webview: activation must not need it.
-    const extension = require(join(dir, 'dist', 'extension.js')) as { activate(c: unknown): void; deactivate(): void };
+    const extension = require(join(dir, 'dist', 'extension.js')) as { activate(c: unknown): { inspectors(): unknown[]; notifications(): unknown[] }; deactivate(): void };
     const subscriptions: Array<{ dispose(): unknown }> = [];
     const memento = new Map<string, unknown>();
     const context = {
@@ -39,7 +39,9 @@ describe('activation: the bundled extension wires every feature (against a vscod
       extensionUri: Uri.file(dir),
       workspaceState: { get: (k: string, d: unknown) => memento.get(k) ?? d, update: async (k: string, v: unknown) => void memento.set(k, v) },
     };
-    extension.activate(context);
+    const api = extension.activate(context);
+    assert.deepEqual(api.inspectors(), []);
+    assert.deepEqual(api.notifications(), []);
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
     assert.deepEqual([...registered.commands.keys()].sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.deepEqual(registered.customEditors, manifest.contributes.customEditors.map((e) => e.viewType));

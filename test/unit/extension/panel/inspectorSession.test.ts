@@ -14,6 +14,7 @@ import { Numerics } from '../../../../src/extension/numerics';
 import { ActiveInspector } from '../../../../src/extension/panel/activeInspector';
 import { registerLog } from '../../../../src/extension/log';
 import { InspectorSession, type InspectorDeps } from '../../../../src/extension/panel/inspectorSession';
+import { InspectorRegistry } from '../../../../src/extension/panel/inspectorRegistry';
 import { PanelChoices } from '../../../../src/extension/panel/panelChoices';
 import { TensorStatuses } from '../../../../src/extension/status/tensorStatus';
 import { WorkerClient } from '../../../../src/extension/workerClient';
@@ -74,6 +75,7 @@ describe('inspector session: the host side of the page protocol, over the real w
       statuses: new TensorStatuses(),
       exporter: new Exporter(numerics),
       active: new ActiveInspector(),
+      inspectors: new InspectorRegistry(),
     };
   });
 
@@ -106,6 +108,8 @@ describe('inspector session: the host side of the page protocol, over the real w
       assert.equal(show.baseline.params.range, 'minmax');
       assert.equal(deps.statuses.of(session)?.report.tensor.name, 'notebook');
       assert.deepEqual(deps.choices.get(notebook as never)?.settings, settings);
+      const [snapshot] = deps.inspectors.snapshots();
+      assert.deepEqual([snapshot.kind, snapshot.fileUri, snapshot.report?.scale], ['panel', notebook.toString(), show.report.scale]);
     } finally {
       session.dispose();
     }
@@ -227,6 +231,7 @@ describe('inspector session: the host side of the page protocol, over the real w
       const [failed] = page.posted;
       assert.equal(failed.type, 'failed');
       assert.ok(failed.type === 'failed' && failed.requestId === undefined && failed.message.includes('broken.npy'), JSON.stringify(failed));
+      assert.equal(deps.inspectors.snapshots().find((s) => s.fileUri.endsWith('broken.npy'))?.failed, failed.message);
     } finally {
       session.dispose();
     }
