@@ -54,5 +54,6 @@ export function registerServices(context: vscode.ExtensionContext): Services {
     inspectors: new InspectorRegistry(),
   };
   context.subscriptions.push(worker, jsonWorker, settings, services.choices, services.statuses, services.active);
+  context.subscriptions.push(settings.onDidChange(() => services.choices.clear()));
   return services;
 }

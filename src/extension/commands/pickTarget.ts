@@ -41,7 +41,7 @@ export async function commandTarget(services: Services, jsonFiles: JsonTensorFil
   const editor = vscode.window.activeTextEditor;
   const editorUri = editor?.document.uri;
   if (editor && editorUri && (jsonFiles.isTensorDocument(editorUri) || isJsonTensorName(editorUri.path) || isBinaryTensorPath(editorUri.path))) {
-    const atCursor = jsonFiles.tensorAt(editor.document, editor.document.offsetAt(editor.selection.active));
+    const atCursor = await jsonFiles.tensorAt(editor.document, editor.document.offsetAt(editor.selection.active));
     return atCursor === undefined ? { uri: editorUri } : { uri: editorUri, tensor: atCursor };
   }
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;

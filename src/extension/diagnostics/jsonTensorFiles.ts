@@ -21,6 +21,8 @@ interface Tracked {
   readonly document: vscode.TextDocument;
   timer?: ReturnType<typeof setTimeout>;
   controller?: AbortController;
+  /** The analysis in flight, if any. */
+  running?: Promise<void>;
   analysis?: JsonAnalysis;
 }
 
@@ -88,9 +90,24 @@ export class JsonTensorFiles implements DisposableLike {
     return analysis !== undefined && analysis.version === document.version ? analysis : undefined;
   }
 
-  /** The name of the tensor written around `offset` (its name or value), from the last analysis. */
-  tensorAt(document: vscode.TextDocument, offset: number): string | undefined {
-    return this.analysisOf(document)?.tensors.find((t) => offset >= (t.keySpan ?? t.span).start && offset <= t.span.end)?.name;
+  /** The name of the tensor written around `offset` (its name or value), analysing the current text first if need be. */
+  async tensorAt(document: vscode.TextDocument, offset: number): Promise<string | undefined> {
+    const analysis = await this.currentAnalysis(document);
+    return analysis?.tensors.find((t) => offset >= (t.keySpan ?? t.span).start && offset <= t.span.end)?.name;
+  }
+
+  /** The analysis of the document's current version: the last one, the one running, or a new one. */
+  private async currentAnalysis(document: vscode.TextDocument): Promise<JsonAnalysis | undefined> {
+    const t = this.tracked.get(document.uri.toString());
+    if (t === undefined) return undefined;
+    if (t.analysis?.version === document.version) return t.analysis;
+    if (t.running === undefined || t.timer !== undefined) {
+      if (t.timer !== undefined) clearTimeout(t.timer);
+      t.timer = undefined;
+      t.running = this.analyze(t);
+    }
+    await t.running;
+    return this.analysisOf(document);
   }
 
   /** True when the document is an open JSON tensor file being analysed. */
@@ -151,7 +168,7 @@ export class JsonTensorFiles implements DisposableLike {
     if (t.timer !== undefined) clearTimeout(t.timer);
     t.timer = setTimeout(() => {
       t.timer = undefined;
-      void this.analyze(t);
+      t.running = this.analyze(t);
     }, delayMs);
   }
 
@@ -192,7 +209,10 @@ export class JsonTensorFiles implements DisposableLike {
     } catch (err) {
       logFailure('JSON diagnostics', err, document.uri);
     } finally {
-      if (t.controller === controller) t.controller = undefined;
+      if (t.controller === controller) {
+        t.controller = undefined;
+        t.running = undefined;
+      }
     }
   }
 

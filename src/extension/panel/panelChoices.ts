@@ -17,7 +17,8 @@ const storageKey = 'clipwise.panelChoices';
 
 /**
  * What the user last chose in an inspector, per file, kept in the workspace state so that it survives a
- * reload: the JSON diagnostics and the status bar quantize with it, and a new panel on the file starts from it.
+ * reload: the JSON diagnostics quantize with it, and a new panel on the file starts from it. Changing any
+ * `clipwise.*` setting forgets every choice (`clear`): the user has said what they want from now on.
  */
 export class PanelChoices implements DisposableLike {
   private readonly choices = new Map<string, FileChoice>();
@@ -53,6 +54,15 @@ export class PanelChoices implements DisposableLike {
     while (this.choices.size > maxRememberedChoices) this.choices.delete(this.choices.keys().next().value as string);
     void this.memento.update(storageKey, Object.fromEntries(this.choices));
     this.changed.fire(uri);
+  }
+
+  /** Forgets every choice (the settings changed). */
+  clear(): void {
+    const uris = [...this.choices.keys()];
+    if (uris.length === 0) return;
+    this.choices.clear();
+    void this.memento.update(storageKey, {});
+    for (const key of uris) this.changed.fire(vscode.Uri.parse(key));
   }
 
   dispose(): void {

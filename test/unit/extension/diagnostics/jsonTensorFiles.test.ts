@@ -108,6 +108,16 @@ describe('JSON tensor files: diagnostics, context key, hover and CodeLens over t
     workspaceEvents.close.fire(doc);
   });
 
+  it('finds the tensor under the cursor, analysing a just-opened file first', async function () {
+    const text = '{\n  "w": [1, 2, 3],\n  "b": [0.5, 0.25]\n}';
+    const doc = new FakeTextDocument(Uri.file(`${folder}/layers.json`), text);
+    workspaceEvents.open.fire(doc);
+    assert.equal(await files.tensorAt(doc as never, text.indexOf('0.25')), 'b');
+    assert.equal(await files.tensorAt(doc as never, text.indexOf('"w"') + 1), 'w');
+    assert.equal(await files.tensorAt(doc as never, 0), undefined);
+    workspaceEvents.close.fire(doc);
+  });
+
   it('never looks at files outside the workspace, package.json, or JSON that is not a tensor', async function () {
     const outside = new FakeTextDocument(Uri.file('/home/u/.config/Code/User/settings.json'), '[1, 2, 3]');
     const pkg = new FakeTextDocument(Uri.file(`${folder}/package.json`), '[1, 2, 3]');
