@@ -33,7 +33,7 @@ describe('manifest: commands, menus, editor and the JSON tensor file rule', func
       assert.deepEqual(items.map((i) => i.command), [commandIds.quantizeTensor, commandIds.findBestPercentile], menu);
       for (const item of items) {
         assert.ok(item.when?.includes(`(${tensorFileWhenClause})`), `${menu}: ${item.when}`);
-        assert.ok(item.when?.includes('resourceFilename != package.json'), menu);
+        assert.ok(item.when?.includes("resourceFilename != 'package.json'"), menu);
       }
     }
     assert.ok(manifest.contributes.menus['explorer/context'].every((i) => i.when?.startsWith('!explorerResourceIsFolder && ')));
