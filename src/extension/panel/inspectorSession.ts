@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../../core/errors';
 import type { SearchReport } from '../../core/report/reportTypes';
 import { isFromWebview } from '../../protocol/guards';
 import type { ExportKind, FromWebview, PanelSettings, TensorListItem, ToWebview } from '../../protocol/webview';
@@ -186,8 +185,9 @@ export class InspectorSession implements DisposableLike {
   private async quantize(requestId: number, settings: PanelSettings): Promise<void> {
     const search = this.running.get('runSearch');
     if (search && search.tensor !== settings.tensor) search.controller.abort();
-    if (settings.tensor !== this.settings?.tensor) this.changedTensor.fire(settings.tensor);
+    const isOtherTensor = settings.tensor !== this.settings?.tensor;
     this.settings = settings;
+    if (isOtherTensor) this.changedTensor.fire(settings.tensor);
     const job = this.begin('quantize', requestId, settings.tensor);
     try {
       const resolved = await this.deps.numerics.resolve(this.uri, settings, { signal: job.controller.signal });
@@ -265,7 +265,7 @@ export class InspectorSession implements DisposableLike {
 
   /** The message the page shows for a failure (undefined when cancelled), logged as style guide §6 says. */
   private failureMessage(action: string, err: unknown): string | undefined {
-    const verdict = logFailure(action, err instanceof Error || err === undefined ? err : new CancelledError(), this.uri);
+    const verdict = logFailure(action, err, this.uri);
     return verdict.kind === 'cancelled' ? undefined : verdict.message;
   }
 
