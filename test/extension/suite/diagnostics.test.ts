@@ -35,10 +35,11 @@ function elementError(x: number, r: QuantizeReport): number {
 const key = (r: vscode.Range) => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 const warnings = (uri: vscode.Uri) => clipwiseDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Warning);
 
-/** Waits until Clipwise's diagnostics of a file satisfy `ok`; returns the last seen. */
-async function diagnosticsUntil(uri: vscode.Uri, ok: (d: vscode.Diagnostic[]) => boolean, timeoutMs = 15_000): Promise<vscode.Diagnostic[]> {
+/** Waits until Clipwise's diagnostics of a file satisfy `ok`, and fails with what it saw if they never do. */
+async function diagnosticsUntil(uri: vscode.Uri, ok: (d: vscode.Diagnostic[]) => boolean, what: string, timeoutMs = 15_000): Promise<vscode.Diagnostic[]> {
   let last: vscode.Diagnostic[] = [];
-  await until(() => ok((last = clipwiseDiagnostics(uri))), timeoutMs);
+  const met = await until(() => ok((last = clipwiseDiagnostics(uri))), timeoutMs);
+  assert.ok(met, `${what}; the diagnostics were: ${JSON.stringify(last.map((d) => `${key(d.range)} ${vscode.DiagnosticSeverity[d.severity]} ${d.message}`))}`);
   return last;
 }
 
@@ -57,7 +58,7 @@ suite('Diagnostics on a JSON tensor', () => {
     const expected = clipped(doc, cli);
     assert.equal(expected.length, cli.metrics.clippedCount, 'the fixture clips as the CLI counts');
     assert.ok(expected.some((n) => n.text === '9.75'), 'the outlier is clipped');
-    const seen = await diagnosticsUntil(uri, () => warnings(uri).length === expected.length);
+    const seen = await diagnosticsUntil(uri, () => warnings(uri).length === expected.length, `${expected.length} warnings`);
     const got = seen.filter((d) => d.severity === vscode.DiagnosticSeverity.Warning);
     assert.deepEqual(got.map((d) => key(d.range)).sort(), expected.map((n) => key(n.range)).sort(), 'a warning on each clipped element');
     for (const n of expected) {
@@ -70,7 +71,7 @@ suite('Diagnostics on a JSON tensor', () => {
     const uri = workspaceFile('tensor.json');
     await vscode.window.showTextDocument(uri);
     const cli = await cliQuantize(uri);
-    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => x.range.start.line === 0 && /MSE/.test(x.message)));
+    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => x.range.start.line === 0 && /MSE/.test(x.message)), 'a summary on line 1');
     const summary = diags.filter((x) => x.range.start.line === 0 && /MSE/.test(x.message));
     assert.equal(summary.length, 1, 'one summary');
     assert.notEqual(summary[0]!.severity, vscode.DiagnosticSeverity.Error);
@@ -82,20 +83,20 @@ suite('Diagnostics on a JSON tensor', () => {
   test('follows edits of the document (unsaved)', async () => {
     const uri = workspaceFile('tensor.json');
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc);
-    await diagnosticsUntil(uri, () => warnings(uri).some((d) => d.message.includes('9.75')));
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(uri, rangeOf(doc, '9.75'), '0.25');
-    assert.ok(await vscode.workspace.applyEdit(edit));
+    const editor = await vscode.window.showTextDocument(doc);
+    await diagnosticsUntil(uri, () => warnings(uri).some((d) => d.message.includes('9.75')), 'a warning on 9.75');
+    // An editor edit, not workspace.applyEdit: VS Code may save files a workspace edit touched.
+    assert.ok(await editor.edit((b) => b.replace(rangeOf(doc, '9.75'), '0.25')));
     const scratch = join(mkdtempSync(join(tmpdir(), 'clipwise-edit-')), 'tensor.json');
     writeFileSync(scratch, doc.getText());
     const expected = clipped(doc, await cliQuantize(vscode.Uri.file(scratch)));
-    const after = await diagnosticsUntil(uri, () => !warnings(uri).some((d) => d.message.includes('9.75')) && warnings(uri).length === expected.length);
+    const after = await diagnosticsUntil(uri, () => !warnings(uri).some((d) => d.message.includes('9.75')) && warnings(uri).length === expected.length, 'the warnings of the edited text');
     const got = after.filter((d) => d.severity === vscode.DiagnosticSeverity.Warning).map((d) => key(d.range)).sort();
     assert.deepEqual(got, expected.map((n) => key(n.range)).sort(), 'the warnings are those of the edited text');
     await vscode.commands.executeCommand('workbench.action.files.revert');
     assert.equal(doc.isDirty, false);
-    await diagnosticsUntil(uri, () => warnings(uri).some((d) => d.message.includes('9.75')));
+    assert.ok(doc.getText().includes('9.75'), 'reverted, not saved');
+    await diagnosticsUntil(uri, () => warnings(uri).some((d) => d.message.includes('9.75')), 'the warning on 9.75 again');
   });
 
   test('errorThreshold: an information on each element whose |error| exceeds it', async () => {
@@ -109,7 +110,7 @@ suite('Diagnostics on a JSON tensor', () => {
     const expected = inside.filter((n) => Math.abs(elementError(n.value, cli)) > threshold).map((n) => key(n.range)).sort();
     assert.ok(expected.length > 0 && expected.length < inside.length, 'the threshold splits the elements');
     const infos = (d: vscode.Diagnostic[]) => d.filter((x) => x.severity === vscode.DiagnosticSeverity.Information && x.range.start.line > 0);
-    const diags = await diagnosticsUntil(uri, (d) => infos(d).length >= expected.length);
+    const diags = await diagnosticsUntil(uri, (d) => infos(d).length >= expected.length, `${expected.length} informations`);
     const got = infos(diags).map((d) => key(d.range)).filter((k) => inside.some((n) => key(n.range) === k)).sort();
     assert.deepEqual(got, expected);
   });
@@ -119,7 +120,7 @@ suite('Diagnostics on a JSON tensor', () => {
     await vscode.window.showTextDocument(uri);
     await setSetting('diagnostics.errorThreshold', 0);
     await setSetting('diagnostics.maxPerFile', 3);
-    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => /more/.test(x.message)));
+    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => /\d+ more/.test(x.message)), 'an "N more" diagnostic');
     const more = diags.filter((x) => /\d+ more/.test(x.message));
     assert.equal(more.length, 1, `one "N more" diagnostic: ${diags.map((d) => d.message).join(' | ')}`);
     const elements = diags.filter((x) => x !== more[0] && !/MSE/.test(x.message));
@@ -129,26 +130,25 @@ suite('Diagnostics on a JSON tensor', () => {
   test('clipwise.diagnostics.enabled: false clears them, true brings them back', async () => {
     const uri = workspaceFile('tensor.json');
     await vscode.window.showTextDocument(uri);
-    await diagnosticsUntil(uri, (d) => d.length > 0);
+    await diagnosticsUntil(uri, (d) => d.length > 0, 'diagnostics');
     await setSetting('diagnostics.enabled', false);
-    assert.deepEqual(await diagnosticsUntil(uri, (d) => d.length === 0), []);
+    await diagnosticsUntil(uri, (d) => d.length === 0, 'none when disabled');
     await setSetting('diagnostics.enabled', true);
-    assert.ok((await diagnosticsUntil(uri, (d) => d.length > 0)).length > 0);
+    await diagnosticsUntil(uri, (d) => d.length > 0, 'diagnostics again when enabled');
   });
 
   test('clipwise.bits changes the summary', async () => {
     const uri = workspaceFile('tensor.json');
     await vscode.window.showTextDocument(uri);
     await setSetting('bits', 4);
-    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => /MSE/.test(x.message) && /4.?bit/.test(x.message)));
-    assert.ok(diags.some((x) => /4.?bit/.test(x.message)), 'the summary says 4 bits');
+    await diagnosticsUntil(uri, (d) => d.some((x) => /MSE/.test(x.message) && /4.?bit/.test(x.message)), 'a summary that says 4 bits');
   });
 
   test('unreadable content: an error at the offending position', async () => {
     const uri = workspaceFile('scratch/broken.json');
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('[[1.0, 2.0],\n [3.0, oops]]\n'));
     await vscode.window.showTextDocument(uri);
-    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => x.severity === vscode.DiagnosticSeverity.Error));
+    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => x.severity === vscode.DiagnosticSeverity.Error), 'an error');
     const error = diags.find((x) => x.severity === vscode.DiagnosticSeverity.Error);
     assert.ok(error, 'an error diagnostic');
     assert.equal(error.range.start.line, 1);
@@ -209,7 +209,7 @@ suite('Diagnostics on a .npy', () => {
   test('opening a .npy puts its summary in the Problems panel on the file', async () => {
     const uri = workspaceFile('weights.npy');
     await vscode.commands.executeCommand('vscode.open', uri);
-    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => /MSE/.test(x.message)));
+    const diags = await diagnosticsUntil(uri, (d) => d.some((x) => /MSE/.test(x.message)), 'a summary');
     assert.equal(diags.filter((x) => /MSE/.test(x.message)).length, 1);
   });
 });

@@ -1,64 +1,76 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { cliQuantize, closeAll, inspectorOf, repoRoot, resetSettings, runAcceptingPrompts, workspaceFile, workspaceRoot } from './helpers';
+import { cliQuantize, closeAll, quantizeTensor, repoRoot, resetSettings, runAcceptingPrompts, workspaceFile, workspaceRoot } from './helpers';
 
-/** Files of the workspace's top folder. */
-const listing = () => new Set(readdirSync(workspaceRoot().fsPath));
-
-/** The one file that appeared since `before`. */
-function newFile(before: Set<string>, pattern: RegExp): string {
-  const added = [...listing()].filter((f) => !before.has(f) && pattern.test(f));
-  assert.equal(added.length, 1, `one new file matching ${pattern}: ${added.join(', ')}`);
-  return join(workspaceRoot().fsPath, added[0]!);
+/** What `clipwise quantize FILE --out` writes, read back. */
+async function cliCodes(file: vscode.Uri, options: readonly string[] = []): Promise<Buffer> {
+  const out = join(mkdtempSync(join(tmpdir(), 'clipwise-codes-')), 'codes.npy');
+  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'quantize', file.fsPath, ...options, '--out', out]);
+  return readFileSync(out);
 }
 
-suite('Exports from the palette, for the active panel', () => {
+/** A path in the workspace's scratch folder that does not exist yet. */
+function newPath(name: string): vscode.Uri {
+  const uri = vscode.Uri.joinPath(workspaceRoot(), 'scratch', name);
+  assert.equal(existsSync(uri.fsPath), false);
+  return uri;
+}
+
+suite('Exports', () => {
   suiteSetup(resetSettings);
   suiteTeardown(closeAll);
 
-  async function openPanel(name: string): Promise<vscode.Uri> {
-    const uri = workspaceFile(name);
-    await vscode.commands.executeCommand('clipwise.quantizeTensor', uri);
-    assert.ok(await inspectorOf(uri), `a panel for ${name}`);
-    return uri;
-  }
-
-  test('Export Codes saves a new .npy, byte for byte what `clipwise quantize --out` writes', async () => {
-    const uri = await openPanel('weights.npy');
-    const before = listing();
-    await runAcceptingPrompts('clipwise.exportCodes');
-    const saved = newFile(before, /\.npy$/);
-    const cliOut = join(mkdtempSync(join(tmpdir(), 'clipwise-codes-')), 'codes.npy');
-    await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'quantize', uri.fsPath, '--out', cliOut]);
-    assert.ok(readFileSync(saved).equals(readFileSync(cliOut)), `${saved} equals the CLI's codes`);
+  test('Export Codes writes a new .npy, byte for byte what `clipwise quantize --out` writes', async () => {
+    const uri = workspaceFile('weights.npy');
+    const target = newPath('weights.codes.npy');
+    const written = await vscode.commands.executeCommand('clipwise.exportCodes', uri, undefined, { saveUri: target });
+    assert.ok(written, 'the export resolved');
+    assert.ok(readFileSync(target.fsPath).equals(await cliCodes(uri)), 'the same bytes as the CLI');
   });
 
-  test('Export Parameters saves a new JSON with the CLI\'s scale and zero point', async () => {
-    const uri = await openPanel('notebook.npy');
-    const before = listing();
-    await runAcceptingPrompts('clipwise.exportParams');
-    const saved = JSON.parse(readFileSync(newFile(before, /\.json$/), 'utf8')) as Record<string, unknown>;
+  test('Export Parameters writes a new JSON with the CLI\'s scale, zero point and clip range', async () => {
+    const uri = workspaceFile('notebook.npy');
+    const target = newPath('notebook.quant.json');
+    await vscode.commands.executeCommand('clipwise.exportParams', uri, undefined, { saveUri: target });
+    const saved = JSON.parse(readFileSync(target.fsPath, 'utf8')) as Record<string, unknown>;
     const cli = await cliQuantize(uri);
-    assert.equal(saved.scale, cli.scale);
-    assert.equal(saved.zeroPoint, cli.zeroPoint);
-    assert.equal(saved.bits, 8);
-    assert.equal(saved.clipMin, cli.clipMin);
-    assert.equal(saved.clipMax, cli.clipMax);
+    assert.deepEqual(
+      { scale: saved.scale, zeroPoint: saved.zeroPoint, bits: saved.bits, clipMin: saved.clipMin, clipMax: saved.clipMax, qmin: saved.qmin, qmax: saved.qmax },
+      { scale: cli.scale, zeroPoint: cli.zeroPoint, bits: 8, clipMin: cli.clipMin, clipMax: cli.clipMax, qmin: cli.qmin, qmax: cli.qmax },
+    );
   });
 
-  test('Copy Python Snippet puts numpy and PyTorch code with the scale on the clipboard', async () => {
-    const uri = await openPanel('notebook.npy');
+  test('an export never overwrites: not the tensor file, not an existing file', async () => {
+    const uri = workspaceFile('notebook.npy');
+    for (const target of [uri, workspaceFile('weights.npy')]) {
+      const written = await vscode.commands.executeCommand('clipwise.exportCodes', uri, undefined, { saveUri: target });
+      assert.equal(written, undefined, `refused ${target.path}`);
+    }
+  });
+
+  test('from the palette, the active panel\'s file, saved where the dialog suggests', async () => {
+    const uri = workspaceFile('activations.npy');
+    assert.ok(await quantizeTensor(uri));
+    const before = new Set(readdirSync(workspaceRoot().fsPath));
+    await runAcceptingPrompts('clipwise.exportCodes');
+    const added = readdirSync(workspaceRoot().fsPath).filter((f) => !before.has(f));
+    assert.deepEqual(added, ['activations.codes.npy']);
+    assert.ok(readFileSync(join(workspaceRoot().fsPath, added[0]!)).equals(await cliCodes(uri)));
+  });
+
+  test('Copy Python Snippet puts numpy and PyTorch code with the exact scale on the clipboard', async () => {
+    const uri = workspaceFile('notebook.npy');
     await vscode.env.clipboard.writeText('');
-    await vscode.commands.executeCommand('clipwise.copyPythonSnippet');
+    await vscode.commands.executeCommand('clipwise.copyPythonSnippet', uri);
     const text = await vscode.env.clipboard.readText();
     const cli = await cliQuantize(uri);
     assert.match(text, /import numpy as np/);
     assert.match(text, /torch\.quantize_per_tensor/);
-    assert.ok(text.includes(String(cli.scale)), 'the snippet carries the exact scale');
+    assert.ok(text.includes(String(cli.scale)), `the snippet carries the scale ${cli.scale}`);
   });
 });

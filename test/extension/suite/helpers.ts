@@ -2,12 +2,11 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { QuantizeReport, SearchReport } from '../../../src/core/report/reportTypes';
-import { isTestApi, type ClipwiseTestApi, type InspectorSnapshot } from './testApi';
 
 /** The project's root: the bundles run from out/test/extension. */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -51,19 +50,42 @@ export function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(workspaceRoot(), name);
 }
 
+let copies = 0;
+
+/**
+ * A new copy of a workspace file under scratch/: a file the extension has not seen, so no earlier
+ * panel choice for it stands in for the settings.
+ */
+export function freshCopy(name: string): vscode.Uri {
+  const dot = name.lastIndexOf('.');
+  const target = vscode.Uri.joinPath(workspaceRoot(), 'scratch', `${name.slice(0, dot)}-${++copies}${name.slice(dot)}`);
+  mkdirSync(resolve(target.fsPath, '..'), { recursive: true });
+  copyFileSync(workspaceFile(name).fsPath, target.fsPath);
+  return target;
+}
+
+/** What "Quantize Tensor" resolves with: the report the panel shows and its min-max baseline. */
+export interface QuantizeResult {
+  readonly report: QuantizeReport;
+  readonly baseline: QuantizeReport;
+}
+
+/** Runs "Quantize Tensor" on a file (and tensor); resolves with what the panel was given. */
+export async function quantizeTensor(uri: vscode.Uri, tensor?: string): Promise<QuantizeResult | undefined> {
+  return vscode.commands.executeCommand<QuantizeResult | undefined>('clipwise.quantizeTensor', uri, ...(tensor === undefined ? [] : [tensor]));
+}
+
+/** The webview tabs (panels) whose label names a file. */
+export function panelTabs(fileName: string): vscode.Tab[] {
+  return allTabs().filter((t) => t.input instanceof vscode.TabInputWebview && t.label.includes(fileName));
+}
+
 /** Clipwise, activated. */
 export async function clipwise(): Promise<vscode.Extension<unknown>> {
   const ext = vscode.extensions.getExtension(extensionId);
   assert.ok(ext, `${extensionId} is loaded in the extension host`);
   await ext.activate();
   return ext;
-}
-
-/** The test API activate() returns (see testApi.ts); fails with what is missing when it does not. */
-export async function testApi(): Promise<ClipwiseTestApi> {
-  const ext = await clipwise();
-  assert.ok(isTestApi(ext.exports), 'activate() returns the test API: { inspectors(), notifications() } (test/extension/suite/testApi.ts)');
-  return ext.exports;
 }
 
 /** Runs the project's CLI (dist/cli.js) with --json and parses its output. */
@@ -82,23 +104,21 @@ export function cliSearch(file: vscode.Uri, options: readonly string[] = []): Pr
   return cliJson<SearchReport>(['search', file.fsPath, ...options]);
 }
 
+/** A value with every -0 made 0: JSON (the CLI's output) cannot tell them apart, and neither can the panel. */
+function withoutNegativeZero(value: unknown): unknown {
+  if (Object.is(value, -0)) return 0;
+  if (Array.isArray(value)) return value.map(withoutNegativeZero);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNegativeZero(v)]));
+  return value;
+}
+
 /** The figures a panel shows, picked from a report so two reports compare on what matters. */
-export function figures(r: QuantizeReport): Record<string, unknown> {
-  return {
+export function figures(r: QuantizeReport): unknown {
+  return withoutNegativeZero({
     tensor: r.tensor.name, dtype: r.tensor.dtype, shape: r.tensor.shape, params: r.params,
     scale: r.scale, zeroPoint: r.zeroPoint, qmin: r.qmin, qmax: r.qmax, clipMin: r.clipMin, clipMax: r.clipMax,
     metrics: r.metrics,
-  };
-}
-
-/** The inspector of a file, once its page has been sent a report that satisfies `accept`. */
-export async function inspectorOf(
-  uri: vscode.Uri,
-  accept: (s: InspectorSnapshot) => boolean = (s) => s.report !== undefined,
-  timeoutMs = 30_000,
-): Promise<InspectorSnapshot | undefined> {
-  const api = await testApi();
-  return until(() => api.inspectors().find((s) => s.fileUri === uri.toString() && accept(s)), timeoutMs);
+  });
 }
 
 /** Sets a clipwise.* user setting (undefined removes it) and lets the extension see the change. */

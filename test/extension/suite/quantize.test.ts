@@ -1,80 +1,88 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  allTabs, cliQuantize, closeAll, figures, inspectorOf, resetSettings, setSetting, testApi, until, workspaceFile,
+  allTabs, cliQuantize, closeAll, figures, freshCopy, panelTabs, quantizeTensor, resetSettings, setSetting, sleep, until, workspaceFile,
 } from './helpers';
 
 suite('Quantize Tensor', () => {
   suiteSetup(resetSettings);
-  teardown(closeAll);
-  suiteTeardown(resetSettings);
-
-  test('opens a panel whose report equals `clipwise quantize --json` on a .npy (default settings)', async () => {
-    const uri = workspaceFile('notebook.npy');
-    await vscode.commands.executeCommand('clipwise.quantizeTensor', uri);
-    const panel = await inspectorOf(uri);
-    assert.ok(panel, 'an inspector shows a report for notebook.npy');
-    assert.equal(panel.kind, 'panel');
-    assert.deepEqual(figures(panel.report!), figures(await cliQuantize(uri)));
-    assert.ok(allTabs().some((t) => t.input instanceof vscode.TabInputWebview && t.label.includes('notebook.npy')), 'a webview tab names the file');
+  teardown(async () => {
+    await closeAll();
+    await resetSettings();
   });
 
-  test('follows the settings: clipwise.bits and clipwise.range', async () => {
-    const uri = workspaceFile('weights.npy');
+  test('on a .npy: the panel is given `clipwise quantize --json`\'s report (default settings)', async () => {
+    const uri = workspaceFile('notebook.npy');
+    const result = await quantizeTensor(uri);
+    assert.ok(result, 'the command resolves with the report shown');
+    assert.deepEqual(figures(result.report), figures(await cliQuantize(uri)));
+    assert.deepEqual(figures(result.baseline), figures(await cliQuantize(uri, ['--range', 'minmax'])), 'the min-max baseline');
+    assert.ok(await until(() => panelTabs('notebook.npy').length === 1), 'one panel tab names the file');
+  });
+
+  test('a second run on the same file reuses its panel', async () => {
+    const uri = workspaceFile('notebook.npy');
+    await quantizeTensor(uri);
+    await quantizeTensor(uri);
+    await sleep(300);
+    assert.equal(panelTabs('notebook.npy').length, 1);
+  });
+
+  test('follows clipwise.bits and clipwise.range', async () => {
+    const uri = freshCopy('weights.npy');
     await setSetting('bits', 4);
     await setSetting('range', 'minmax');
-    await vscode.commands.executeCommand('clipwise.quantizeTensor', uri);
-    const panel = await inspectorOf(uri, (s) => s.report?.params.bits === 4);
-    assert.ok(panel, 'the panel reports 4 bits');
-    assert.deepEqual(figures(panel.report!), figures(await cliQuantize(uri, ['--bits', '4', '--range', 'minmax'])));
-    await resetSettings();
+    const result = await quantizeTensor(uri);
+    assert.ok(result);
+    assert.deepEqual(figures(result.report), figures(await cliQuantize(uri, ['--bits', '4', '--range', 'minmax'])));
   });
 
   test('follows clipwise.percentile', async () => {
-    const uri = workspaceFile('activations.npy');
+    const uri = freshCopy('activations.npy');
     await setSetting('percentile', 99.9);
-    await vscode.commands.executeCommand('clipwise.quantizeTensor', uri);
-    const panel = await inspectorOf(uri, (s) => s.report?.params.percentile === 99.9);
-    assert.ok(panel, 'the panel reports P = 99.9');
-    assert.deepEqual(figures(panel.report!), figures(await cliQuantize(uri, ['--percentile', '99.9'])));
-    await resetSettings();
+    const result = await quantizeTensor(uri);
+    assert.ok(result);
+    assert.deepEqual(figures(result.report), figures(await cliQuantize(uri, ['--percentile', '99.9'])));
   });
 
-  test('quantizes a JSON tensor as the CLI does', async () => {
+  test('on a JSON tensor, as the CLI', async () => {
     const uri = workspaceFile('tensor.json');
-    await vscode.commands.executeCommand('clipwise.quantizeTensor', uri);
-    const panel = await inspectorOf(uri);
-    assert.ok(panel, 'an inspector shows a report for tensor.json');
-    assert.deepEqual(figures(panel.report!), figures(await cliQuantize(uri)));
+    const result = await quantizeTensor(uri);
+    assert.ok(result);
+    assert.deepEqual(figures(result.report), figures(await cliQuantize(uri)));
   });
 
-  test('shows the first tensor of a file of named tensors', async () => {
+  test('on a file of named tensors, the tensor asked for', async () => {
     const uri = workspaceFile('layers.json');
-    await vscode.commands.executeCommand('clipwise.quantizeTensor', uri);
-    const panel = await inspectorOf(uri);
-    assert.ok(panel, 'an inspector shows a report for layers.json');
-    assert.equal(panel.settings?.tensor, 'conv1.weight');
-    assert.deepEqual(figures(panel.report!), figures(await cliQuantize(uri, ['--tensor', 'conv1.weight'])));
+    for (const tensor of ['conv1.weight', 'conv1.bias']) {
+      const result = await quantizeTensor(uri, tensor);
+      assert.ok(result, tensor);
+      assert.deepEqual(figures(result.report), figures(await cliQuantize(uri, ['--tensor', tensor])));
+    }
   });
 
-  test('uses the active tensor file when run from the palette', async () => {
-    const uri = workspaceFile('tensor.json');
-    await vscode.window.showTextDocument(uri);
-    await vscode.commands.executeCommand('clipwise.quantizeTensor');
-    const panel = await inspectorOf(uri);
-    assert.ok(panel, 'the palette command quantized the active file');
+  test('from the palette, on the active tensor file (the tensor under the cursor)', async () => {
+    const uri = workspaceFile('layers.json');
+    const editor = await vscode.window.showTextDocument(uri);
+    const at = editor.document.positionAt(editor.document.getText().indexOf('0.0274'));
+    editor.selection = new vscode.Selection(at, at);
+    const result = await vscode.commands.executeCommand<{ report: { tensor: { name: string } } } | undefined>('clipwise.quantizeTensor');
+    assert.equal(result?.report.tensor.name, 'conv1.bias');
   });
 
-  test('a corrupt .npy gives the clear error and no broken panel', async () => {
-    const api = await testApi();
+  test('a corrupt .npy: no report and no panel', async () => {
     const uri = workspaceFile('corrupt.npy');
-    const before = api.notifications().length;
-    await Promise.resolve(vscode.commands.executeCommand('clipwise.quantizeTensor', uri)).catch(() => undefined);
-    const notice = await until(() => api.notifications().slice(before).find((n) => n.severity === 'error'));
-    assert.ok(notice, 'an error notification is shown');
-    assert.match(notice.message, /corrupt\.npy/);
-    assert.match(notice.message, /truncated: data of shape \(1000,\) float32 needs bytes 128\.\.4128 but the file has 528/);
-    const broken = api.inspectors().filter((s) => s.fileUri === uri.toString() && s.failed === undefined);
-    assert.deepEqual(broken, [], 'no inspector pretends to show corrupt.npy');
+    const result = await quantizeTensor(uri);
+    assert.equal(result, undefined);
+    await sleep(500);
+    assert.deepEqual(panelTabs('corrupt.npy').map((t) => t.label), []);
+    assert.ok(!allTabs().some((t) => t.input instanceof vscode.TabInputWebview), 'no panel at all');
+  });
+
+  test('unrelated JSON (package.json): no report and no panel', async () => {
+    const result = await quantizeTensor(workspaceFile('package.json'));
+    assert.equal(result, undefined);
+    await sleep(500);
+    assert.ok(!allTabs().some((t) => t.input instanceof vscode.TabInputWebview), 'no panel');
   });
 });
