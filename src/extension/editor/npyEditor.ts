@@ -6,7 +6,7 @@ import { fileNameOf } from '../fileAccess';
 import { InspectorSession, type InspectorDeps } from '../panel/inspectorSession';
 import { inspectorHtml, inspectorWebviewOptions } from '../panel/webviewContent';
 
-/** The read-only .npy editor's view type (package.json `customEditors`). */
+/** The read-only tensor editor's view type (package.json `customEditors`); named for .npy, its first format. */
 export const npyEditorViewType = 'clipwise.npyEditor';
 
 /**
@@ -41,7 +41,7 @@ export class TensorDocument implements vscode.CustomDocument, ByteSource {
   }
 }
 
-/** Opening a .npy file shows the inspector instead of binary bytes in a text editor. */
+/** Opening a .npy (or .npz, .safetensors) file shows the inspector instead of binary bytes in a text editor. */
 export class NpyEditorProvider implements vscode.CustomReadonlyEditorProvider<TensorDocument>, DisposableLike {
   private readonly store = new DisposableStore();
 
@@ -73,7 +73,7 @@ export class NpyEditorProvider implements vscode.CustomReadonlyEditorProvider<Te
   }
 }
 
-/** Registers the .npy editor (default for *.npy, see package.json). */
+/** Registers the read-only tensor editor (default for *.npy, *.npz and *.safetensors, see package.json). */
 export function registerNpyEditor(context: vscode.ExtensionContext, deps: InspectorDeps): NpyEditorProvider {
   const provider = new NpyEditorProvider(context.extensionUri, deps);
   context.subscriptions.push(

@@ -65,11 +65,11 @@ describe('manifest: commands, menus, editor and the JSON tensor file rule', func
     assert.ok(!isJsonTensorDocument({ path: '/w/notes.md', languageId: 'markdown', text: () => '[1, 2]' }));
   });
 
-  it('opens .npy files in the read-only inspector by default, and activates for JSON and revived panels', function () {
+  it('opens .npy (and .npz, .safetensors) files in the read-only inspector by default, and activates for JSON and revived panels', function () {
     assert.equal(manifest.main, './dist/extension.js');
     const [editor] = manifest.contributes.customEditors;
     assert.equal(editor.viewType, 'clipwise.npyEditor');
-    assert.deepEqual(editor.selector, [{ filenamePattern: '*.npy' }]);
+    assert.deepEqual(editor.selector, [{ filenamePattern: '*.npy' }, { filenamePattern: '*.npz' }, { filenamePattern: '*.safetensors' }]);
     assert.equal(editor.priority, 'default');
     for (const event of ['onLanguage:json', 'onWebviewPanel:clipwise.inspector']) assert.ok(manifest.activationEvents.includes(event), event);
   });
