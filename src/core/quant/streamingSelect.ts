@@ -2,16 +2,23 @@
  * Exact order statistics of a stream of doubles in a few passes and little memory: a radix
  * selection on the same order-preserving key as radixSort.ts (flip every bit of a negative value,
  * only the sign bit of a positive one; -0 sorts before +0, as there). The first pass counts the
- * top 16 key bits of every value; each later pass narrows every wanted rank to one bucket by the
- * next 16 bits, or, once its bucket holds few enough values, collects and sorts them. So the
- * result is the value the sorted array holds at that rank, bit for bit.
+ * top 22 key bits of every value (sign, exponent, 10 mantissa bits); each later pass narrows
+ * every wanted rank to one bucket by the next digit (10, 16, then 16 bits), or, once its bucket
+ * holds few enough values, collects and sorts them. The result is the value the sorted array holds
+ * at that rank, bit for bit.
+ *
+ * When no value has a bit set below the first digit (float16, bfloat16, float8, int8, uint8, bool
+ * data: at most 10 significant mantissa bits), the first pass alone decides every rank.
  */
 
 /** A bucket this small is collected and sorted in the next pass instead of narrowed further. */
 export const maxCollectedValues = 1 << 22;
 
-const digitBits = 16;
-const digitMask = (1 << digitBits) - 1;
+/** Bits of each digit, most significant first; the first lies in the high word's top, the rest fill words. */
+const firstDigitBits = 22;
+const secondDigitBits = 32 - firstDigitBits;
+const secondDigitMask = (1 << secondDigitBits) - 1;
+const lowDigitMask = 0xffff;
 const signBit = 0x80000000;
 
 /** What one selection pass must do for a group of ranks that share a key prefix. */
@@ -29,9 +36,9 @@ interface Group {
   filled: number;
 }
 
-/** One selection pass over every finite value of the stream, in any order. */
+/** One selection pass over every value of the stream, in the same order each time or not. */
 export interface SelectionPass {
-  /** Feeds values; non-finite ones must have been left out by the caller or are skipped here. */
+  /** Feeds values; NaN and ±Inf are skipped. */
   add(values: Float64Array): void;
 }
 
@@ -51,12 +58,14 @@ function valueOf(keyHi: number, keyLo: number): number {
 
 /**
  * Finds the values at given 0-based ranks of the sorted finite values. Feed every value to
- * `firstPass`, name the ranks with `selectRanks`, then call `nextPass()` and feed everything again
- * while it returns a pass; then read `valueAt(rank)`.
+ * `firstPass` (or count them yourself with `countFirstDigit`), name the ranks with `selectRanks`,
+ * then call `nextPass()` and feed everything again while it returns a pass; then read `valueAt(rank)`.
  */
 export class StreamingSelection {
-  private readonly topCounts = new Uint32Array(1 << digitBits);
+  private readonly topCounts = new Uint32Array(1 << firstDigitBits);
   private total = 0;
+  /** OR of every finite value's raw bits below the first digit: 0 when the first digit decides values. */
+  private lowBits = 0;
   private groups: Group[] = [];
   private readonly resolved = new Map<number, number>();
   private started = false;
@@ -71,21 +80,21 @@ export class StreamingSelection {
     return this;
   }
 
-  /** The pass that counts every value's top digit (run it alongside the statistics pass). */
+  /** Counts one finite value given as its two raw words (for callers that loop over values themselves). */
+  countFirstDigit(hi: number, lo: number): void {
+    this.topCounts[((hi & signBit ? ~hi : hi | signBit) >>> 0) >>> secondDigitBits]++;
+    this.lowBits |= lo | (hi & secondDigitMask);
+    this.total++;
+  }
+
+  /** The pass that counts every value's first digit. */
   readonly firstPass: SelectionPass = {
     add: (values) => {
       const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-      const counts = this.topCounts;
-      let added = 0;
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        if (v - v !== 0) continue; // NaN and ±Inf
-        const hi = words[2 * i + 1];
-        const keyHi = hi & signBit ? ~hi : hi | signBit;
-        counts[keyHi >>> digitBits]++;
-        added++;
+        if (v - v === 0) this.countFirstDigit(words[2 * i + 1], words[2 * i]);
       }
-      this.total += added;
     },
   };
 
@@ -96,7 +105,7 @@ export class StreamingSelection {
       for (const rank of this.ranks) {
         if (!(rank >= 0 && rank < this.total)) throw new RangeError(`Rank ${rank} outside 0..${this.total - 1}.`);
       }
-      this.groups = this.narrow(this.topCounts, 0, 0, 0, new Map(this.ranks.map((r) => [r, [r]])));
+      this.groups = this.narrow(this.topCounts, 0, 0, 0, new Map(this.ranks.map((r) => [r, [r]])), this.lowBits === 0);
     } else {
       const next: Group[] = [];
       for (const g of this.groups) {
@@ -106,7 +115,7 @@ export class StreamingSelection {
           const sorted = g.collected.subarray(0, g.filled).sort();
           for (const [within, asked] of g.wanted) for (const rank of asked) this.resolved.set(rank, sorted[within]);
         } else {
-          next.push(...this.narrow(g.histogram!, g.depth, g.keyHi, g.keyLo, g.wanted));
+          next.push(...this.narrow(g.histogram!, g.depth, g.keyHi, g.keyLo, g.wanted, false));
         }
       }
       this.groups = next;
@@ -123,16 +132,20 @@ export class StreamingSelection {
     return v;
   }
 
-  /** Places each wanted rank in its bucket of `counts` (the digit after `depth` fixed digits). */
-  private narrow(counts: Uint32Array, depth: number, keyHi: number, keyLo: number, wanted: Map<number, number[]>): Group[] {
-    const byDigit = new Map<number, { base: number; count: number; wanted: Map<number, number[]> }>();
+  /**
+   * Places each wanted rank in its bucket of `counts` (the digit after `depth` fixed digits). A
+   * bucket is decided when its prefix is the whole key, or when `isDecided` says the bits below it
+   * are zero in every value (then a positive key's low bits are 0 and a negative key's are 1).
+   */
+  private narrow(counts: Uint32Array, depth: number, keyHi: number, keyLo: number, wanted: Map<number, number[]>, isDecided: boolean): Group[] {
+    const byDigit = new Map<number, { count: number; wanted: Map<number, number[]> }>();
     const sortedWanted = [...wanted.keys()].sort((a, b) => a - b);
     let digit = 0;
     let base = 0;
     for (const within of sortedWanted) {
       while (base + counts[digit] <= within) base += counts[digit++];
       let bucket = byDigit.get(digit);
-      if (!bucket) byDigit.set(digit, (bucket = { base, count: counts[digit], wanted: new Map() }));
+      if (!bucket) byDigit.set(digit, (bucket = { count: counts[digit], wanted: new Map() }));
       bucket.wanted.set(within - base, wanted.get(within)!);
     }
     const groups: Group[] = [];
@@ -140,18 +153,19 @@ export class StreamingSelection {
       const newDepth = depth + 1;
       let hi = keyHi;
       let lo = keyLo;
-      if (newDepth === 1) hi = (d << digitBits) >>> 0;
+      if (newDepth === 1) hi = (d << secondDigitBits) >>> 0;
       else if (newDepth === 2) hi = (keyHi | d) >>> 0;
-      else if (newDepth === 3) lo = (d << digitBits) >>> 0;
+      else if (newDepth === 3) lo = (d << 16) >>> 0;
       else lo = (keyLo | d) >>> 0;
-      if (newDepth === 4) {
-        const value = valueOf(hi, lo);
+      if (newDepth === 4 || isDecided) {
+        const isPositive = (hi & signBit) !== 0;
+        const value = newDepth === 4 ? valueOf(hi, lo) : valueOf(isPositive ? hi : (hi | secondDigitMask) >>> 0, isPositive ? 0 : 0xffffffff);
         for (const asked of bucket.wanted.values()) for (const rank of asked) this.resolved.set(rank, value);
         continue;
       }
       const group: Group = { depth: newDepth, keyHi: hi, keyLo: lo, count: bucket.count, wanted: bucket.wanted, filled: 0 };
       if (bucket.count <= this.collectMax) group.collected = new Float64Array(bucket.count);
-      else group.histogram = new Uint32Array(1 << digitBits);
+      else group.histogram = new Uint32Array(1 << (newDepth === 1 ? secondDigitBits : 16));
       groups.push(group);
     }
     return groups;
@@ -168,12 +182,12 @@ function addToGroups(values: Float64Array, groups: readonly Group[]): void {
     const keyHi = (isNegative ? ~hi : hi | signBit) >>> 0;
     const keyLo = (isNegative ? ~words[2 * i] : words[2 * i]) >>> 0;
     for (const g of groups) {
-      if (g.depth === 1 ? keyHi >>> digitBits !== g.keyHi >>> digitBits : keyHi !== g.keyHi) continue;
-      if (g.depth === 3 && keyLo >>> digitBits !== g.keyLo >>> digitBits) continue;
+      if (g.depth === 1 ? keyHi >>> secondDigitBits !== g.keyHi >>> secondDigitBits : keyHi !== g.keyHi) continue;
+      if (g.depth === 3 && keyLo >>> 16 !== g.keyLo >>> 16) continue;
       if (g.collected) {
         g.collected[g.filled++] = v;
       } else {
-        const digit = g.depth === 1 ? keyHi & digitMask : g.depth === 2 ? keyLo >>> digitBits : keyLo & digitMask;
+        const digit = g.depth === 1 ? keyHi & secondDigitMask : g.depth === 2 ? keyLo >>> 16 : keyLo & lowDigitMask;
         g.histogram![digit]++;
       }
     }

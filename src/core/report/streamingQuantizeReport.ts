@@ -44,7 +44,11 @@ export async function streamQuantizeReport(
   let total = 0;
   const wantedPercentiles = [25, 75];
   if (options.range === 'percentile' && options.percentile !== 100) wantedPercentiles.push(options.percentile, 100 - options.percentile);
-  const firstPass = (values: Float64Array) => {
+  // Ranks are known only once the count is; the first digit's counts do not depend on them.
+  const selection = new StreamingSelection();
+  for await (const chunk of chunks) {
+    const values = chunk.values;
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v !== v) nanCount++;
@@ -54,15 +58,10 @@ export async function streamQuantizeReport(
         sum.add(v);
         if (v < min) min = v;
         if (v > max) max = v;
+        selection.countFirstDigit(words[2 * i + 1], words[2 * i]);
       }
     }
-  };
-  // Ranks are known only once the count is; the first digit's counts do not depend on them.
-  const selection = new StreamingSelection();
-  for await (const chunk of chunks) {
-    firstPass(chunk.values);
-    selection.firstPass.add(chunk.values);
-    total += chunk.values.length;
+    total += values.length;
   }
   const readerWarnings = [...chunks.warnings];
   const nonFiniteCount = nanCount + posInfCount + negInfCount;
@@ -92,18 +91,8 @@ export async function streamQuantizeReport(
   const fences = { lower: q1 - k * iqr, upper: q3 + k * iqr };
 
   // Final pass: the deviation sum and the metrics, in element order as measureDirect sums them.
-  const dev = new CompensatedSum();
-  const metricsPass = new MetricsPass(params, fences, bins, min, max);
-  for await (const chunk of file.readChunks(name, progress.next())) {
-    const x = chunk.values;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      if (v - v !== 0) continue;
-      const d = v - mean;
-      dev.add(d * d);
-    }
-    metricsPass.add(x);
-  }
+  const metricsPass = new MetricsPass(params, fences, mean, bins, min, max);
+  for await (const chunk of file.readChunks(name, progress.next())) metricsPass.add(chunk.values);
   const metrics = metricsPass.metrics(n);
   let histograms: ReportHistograms | undefined;
   if (bins > 0) {
@@ -127,7 +116,7 @@ export async function streamQuantizeReport(
       shape: info.shape,
       count: info.count,
       nonFiniteCount,
-      stats: { min, max, mean, std: Math.sqrt(dev.value / n) },
+      stats: { min, max, mean, std: Math.sqrt(metricsPass.deviationSquares / n) },
     },
     params: { bits: options.bits, range: options.range, percentile: options.range === 'percentile' ? options.percentile : null },
     scale: params.scale,
@@ -168,8 +157,9 @@ function passProgress(control: WorkControl, expected: number): { next(): WorkCon
   };
 }
 
-/** The metrics of measureDirect, the value and code histograms, and the error range, over chunks. */
+/** The metrics of measureDirect, the deviation sum of summaryStats, the value and code histograms and the error range, over chunks. */
 class MetricsPass {
+  private readonly dev = new CompensatedSum();
   private readonly sq = new CompensatedSum();
   private readonly abs = new CompensatedSum();
   private readonly signal = new CompensatedSum();
@@ -185,6 +175,7 @@ class MetricsPass {
   constructor(
     private readonly p: AffineParams,
     private readonly fences: { readonly lower: number; readonly upper: number },
+    private readonly mean: number,
     bins: number,
     min: number,
     max: number,
@@ -197,9 +188,12 @@ class MetricsPass {
     const { scale, zeroPoint, qmax, clipMin, clipMax } = this.p;
     const { lower, upper } = this.fences;
     const levels = this.levels;
+    const mean = this.mean;
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
       if (v - v !== 0) continue;
+      const d = v - mean;
+      this.dev.add(d * d);
       const q = Math.min(Math.max(roundHalfEven(v / scale + zeroPoint), 0), qmax);
       const e = v - scale * (q - zeroPoint);
       const e2 = e * e;
@@ -220,6 +214,11 @@ class MetricsPass {
       }
     }
     this.valueHistogram?.addValues(x);
+  }
+
+  /** Σ (x - mean)², compensated, in element order as summaryStats sums it. */
+  get deviationSquares(): number {
+    return this.dev.value;
   }
 
   metrics(n: number): Metrics {

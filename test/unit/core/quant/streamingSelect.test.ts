@@ -46,6 +46,16 @@ describe('StreamingSelection', function () {
     assert.equal(passes, 4);
   });
 
+  it('decides every rank in the first pass when no value has a bit below the first digit (float16 data)', function () {
+    const f16 = new Float64Array(new Float32Array(Uint32Array.from({ length: 30000 }, () => (Math.floor(rng() * 0x10000) << 16) & 0xc7ffe000).buffer));
+    const values = f16.map((v) => (Number.isFinite(v) ? v : 0));
+    const sorted = sortedFinite(values);
+    const ranks = [0, 7499, 7500, 22499, 22500, 29999];
+    const { got, passes } = select(values, ranks);
+    got.forEach((v, i) => assert.ok(Object.is(v, sorted[ranks[i]]), `rank ${ranks[i]}: ${v} vs ${sorted[ranks[i]]}`));
+    assert.equal(passes, 1);
+  });
+
   it('collects small buckets at once, whatever the chunking', function () {
     const values = Float64Array.from({ length: 3001 }, () => Math.fround(rng() * 2 - 1));
     const sorted = sortedFinite(values);
