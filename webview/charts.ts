@@ -396,7 +396,10 @@ export class InspectorCharts {
     fig.showEmpty(null);
     const t = this.theme;
     const objective: Objective = search.params.objective;
-    const points = search.curve.filter((c) => Number.isFinite(c.value)).map((c) => ({ x: c.percentile, y: c.value }));
+    // An optimal-range path has no single percentile per point; its upper end's percentile stands in.
+    const points = search.curve
+      .map((c) => ({ x: c.percentile ?? c.upperPercentile ?? NaN, y: c.value }))
+      .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     const bestP = search.best.percentile;
     const bestValue = search.best.metrics[objective];
     const [line, best] = this.curve.data.datasets;

@@ -10,14 +10,18 @@ export const usage = `Usage:
   clipwise info FILE
   clipwise quantize FILE [--tensor NAME] [--bits 8] [--range minmax|percentile] [--percentile 99] [--json] [--out CODES.npy]
   clipwise quantize FILE --all [--bits 8] [--range minmax|percentile] [--percentile 99] [--json]
-  clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01] [--objective mse|mae|maxAbsError|sqnrDb|mseInliers] [--json]
+  clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01|nines] [--refine [LEVELS]]
+                       [--method grid|optimal] [--objective mse|mae|maxAbsError|sqnrDb|mseInliers] [--json]
 
 Options:
   --tensor NAME        the tensor to use when the file holds several
   --bits N             code width, 2..16 (default 8)
   --range R            minmax or percentile (default percentile)
   --percentile P       keep values between the (100-P)th and Pth percentile, 50 < P <= 100 (default 99)
-  --grid FROM:TO:STEP  candidate percentiles of a search (default 99:100:0.01)
+  --grid FROM:TO:STEP  candidate percentiles of a search (default 99:100:0.01); 'nines' for
+                       99, 99.9, 99.99, ... as far as the tensor's size resolves, then 100
+  --refine LEVELS      refine the grid coarse to fine around the best, LEVELS times (1..6)
+  --method M           grid (default), or optimal: both ends of the range searched freely
   --objective M        what the search minimises (sqnrDb is maximised; default mse)
   --outlier-k K        Tukey multiplier for mseInliers (default 3)
   --json               print one JSON object to stdout and nothing else
@@ -36,6 +40,8 @@ export interface CliArgs {
   readonly range: RangeMethod;
   readonly percentile: number;
   readonly grid: string;
+  readonly refine: number;
+  readonly method: 'grid' | 'optimal';
   readonly objective: Objective;
   readonly outlierK: number;
   readonly json: boolean;
@@ -78,6 +84,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         range: { type: 'string' },
         percentile: { type: 'string' },
         grid: { type: 'string' },
+        refine: { type: 'string' },
+        method: { type: 'string' },
         objective: { type: 'string' },
         'outlier-k': { type: 'string' },
         json: { type: 'boolean' },
@@ -94,7 +102,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const { values: v, positionals } = parsed;
   const [command, file, ...extra] = positionals;
   if (v.help || command === undefined || command === 'help') {
-    return { command: 'help', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', objective: 'mse', outlierK: 3, json: false, debug: false, all: false, maxTensorBytes: defaultMaxTensorBytes };
+    return { command: 'help', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', refine: 0, method: 'grid', objective: 'mse', outlierK: 3, json: false, debug: false, all: false, maxTensorBytes: defaultMaxTensorBytes };
   }
   if (command !== 'info' && command !== 'quantize' && command !== 'search') {
     throw new UsageError(`Unknown command '${command}'; expected info, quantize or search.`);
@@ -112,6 +120,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const outlierK = parseNumber('outlier-k', v['outlier-k'], 3);
   if (!(outlierK >= 0)) throw new UsageError(`--outlier-k must be 0 or more; got ${outlierK}.`);
   if (v.out !== undefined && command !== 'quantize') throw new UsageError('--out applies to quantize only.');
+  const refine = parseNumber('refine', v.refine, 0);
+  const method = v.method ?? 'grid';
+  if (method !== 'grid' && method !== 'optimal') throw new UsageError(`--method must be grid or optimal; got '${method}'.`);
+  if (command !== 'search' && (v.refine !== undefined || v.method !== undefined || v.grid !== undefined)) {
+    throw new UsageError('--grid, --refine and --method apply to search only.');
+  }
   if (v.all && command !== 'quantize') throw new UsageError('--all applies to quantize only.');
   if (v.all && (v.tensor !== undefined || v.out !== undefined)) throw new UsageError('--all quantizes every tensor; it does not combine with --tensor or --out.');
   const maxTensorBytes = parseByteCount(v['max-tensor-bytes']);
@@ -123,6 +137,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     range,
     percentile,
     grid: v.grid ?? '99:100:0.01',
+    refine,
+    method,
     objective,
     outlierK,
     json: v.json ?? false,

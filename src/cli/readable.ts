@@ -56,7 +56,7 @@ function formatWarnings(warnings: readonly string[]): string {
 /** `clipwise quantize` in readable form, laid out like the notebook's printout. */
 export function formatQuantizeReport(r: QuantizeReport): string {
   const scheme = r.params.range === 'minmax' ? 'min-max' : `percentile ${r.params.percentile}`;
-  const rows = [
+  const rows: string[][] = [
     ['scale', formatNumber(r.scale)],
     ['zero point', formatNumber(r.zeroPoint)],
     ['codes', `${r.qmin}..${r.qmax}`],
@@ -82,13 +82,17 @@ function bestRow(label: string, b: SearchBest | { scale: number; zeroPoint: numb
  */
 export function formatSearchReport(r: SearchReport): string {
   const g = r.params.grid;
-  const head = `Grid search ${g.from}:${g.to}:${g.step} (${r.curve.length} candidates), ${r.params.bits} bits, objective ${r.params.objective}\n`;
-  const rows = [
+  const gridText = g === 'nines' ? 'nines' : `${g.from}:${g.to}:${g.step}`;
+  const refined = r.params.refine > 0 ? `, refined ${r.params.refine} levels` : '';
+  const head = r.params.method === 'optimal'
+    ? `Optimal range search seeded by grid ${gridText} (${r.curve.length} steps), ${r.params.bits} bits, objective ${r.params.objective}\n`
+    : `Grid search ${gridText}${refined} (${r.curve.length} candidates), ${r.params.bits} bits, objective ${r.params.objective}\n`;
+  const rows: string[][] = [
     ['', 'percentile', 'scale', 'zero point', 'MSE', 'MSE w/o outliers', 'SQNR dB', 'clipped'],
-    bestRow(`best (${r.params.objective})`, r.best, formatNumber(r.best.percentile)),
+    bestRow(`best (${r.params.objective})`, r.best, r.best.percentile === null ? `${formatNumber(r.best.lowerPercentile ?? null)}..${formatNumber(r.best.upperPercentile ?? null)}` : formatNumber(r.best.percentile)),
     bestRow('min-max baseline', r.minmax, '100'),
-    bestRow('best (mseInliers)', r.bestInliers, formatNumber(r.bestInliers.percentile)),
   ];
+  if (r.params.objective !== 'mseInliers') rows.push(bestRow('best (mseInliers)', r.bestInliers, formatNumber(r.bestInliers.percentile)));
   const lines = [formatTensor(r.tensor), head, indent(formatTable(rows)), '', readingOf(r), formatWarnings(r.warnings)];
   return lines.join('\n');
 }
@@ -97,10 +101,16 @@ function readingOf(r: SearchReport): string {
   const b = r.best;
   const i = r.bestInliers;
   const out: string[] = [];
-  if (b.percentile === 100) {
+  if (b.percentile === null) {
+    out.push(
+      `Under ${r.params.objective}, the range [${formatNumber(b.clipMin)}, ${formatNumber(b.clipMax)}] (percentiles ${formatNumber(b.lowerPercentile ?? null)} to ${formatNumber(b.upperPercentile ?? null)}) ` +
+        `gives ${r.params.objective} ${formatNumber(b.metrics[r.params.objective])} against min-max's ${formatNumber(r.minmax.metrics[r.params.objective])}.`,
+    );
+  } else if (b.percentile === 100) {
     out.push(`Under ${r.params.objective}, min-max (percentile 100) wins: clipping costs more on the clipped values than it saves on the rest.`);
   } else {
-    out.push(`Under ${r.params.objective}, percentile ${formatNumber(b.percentile)} wins over min-max (MSE ${formatNumber(b.metrics.mse)} against ${formatNumber(r.minmax.metrics.mse)}).`);
+    const o = r.params.objective;
+    out.push(`Under ${o}, percentile ${formatNumber(b.percentile)} wins over min-max (${o} ${formatNumber(b.metrics[o])} against ${formatNumber(r.minmax.metrics[o])}).`);
   }
   if (i.percentile !== 100 && i.metrics.mseInliers < r.minmax.metrics.mseInliers) {
     out.push(

@@ -6,7 +6,7 @@ import type { TensorFile, WorkControl } from '../core/formats/tensorFile';
 import { quantizeCodes } from '../core/quant/affineParams';
 import { chooseParams } from '../core/quant/clipRange';
 import { buildQuantizeReport, buildSearchReport, prepareSubject } from '../core/report/buildReports';
-import { parseGridSpec } from '../core/search/gridSpec';
+import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
@@ -88,7 +88,8 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
       if (args.out !== undefined && !args.json) io.stdout.write(`codes written to ${args.out}\n`);
       return;
     }
-    const report = await buildSearchReport(subject, { bits: args.bits, grid: parseGridSpec(args.grid), objective: args.objective }, { outlierK: args.outlierK }, control);
+    const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
+    const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
     bar.done();
     io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));
   } finally {

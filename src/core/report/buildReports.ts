@@ -8,8 +8,14 @@ import { defaultOutlierK, PreparedValues } from '../quant/preparedValues';
 import { summaryStats } from '../quant/summaryStats';
 import { pickBest, type EvaluatedCandidate } from '../search/candidate';
 import { fastGridSearch } from '../search/fastGridSearch';
-import { gridCandidates, type GridSpec } from '../search/gridSpec';
+import { requestCandidates, type GridRequest, type GridSpec } from '../search/gridSpec';
+import { optimalRangeSearch } from '../search/optimalRangeSearch';
+import { refinedGridSearch } from '../search/refinedGridSearch';
+import { UsageError } from '../errors';
 import type { Baseline, QuantizeReport, ReportHistograms, SearchBest, SearchReport, TensorSummary } from './reportTypes';
+
+/** More refinement levels than this only narrows below the 10-decimal rounding of percentiles. */
+export const maxRefineLevels = 6;
 
 /** Options shared by every report. */
 export interface ReportOptions {
@@ -103,14 +109,29 @@ export type CandidateEvaluator = (
   control?: WorkControl,
 ) => EvaluatedCandidate[] | Promise<EvaluatedCandidate[]>;
 
-/** Search options: bits, grid and objective. */
+/** How a search looks for the clipping range. */
+export type SearchMethod = 'grid' | 'optimal';
+
+/** Search options: bits, grid, objective, refinement and method. */
 export interface SearchOptions {
   readonly bits: number;
-  readonly grid: GridSpec;
+  /** A plain `from:to:step` grid, or a parsed grid request (`nines`). */
+  readonly grid: GridSpec | GridRequest;
   readonly objective: Objective;
+  /** Coarse-to-fine refinement levels around the best candidate (0: none). */
+  readonly refine?: number;
+  /** 'optimal' searches asymmetric ranges, seeded by the grid; default 'grid'. */
+  readonly method?: SearchMethod;
 }
 
-/** The percentile grid search with its curve, the min-max baseline and the best without outliers. */
+function asRequest(grid: GridSpec | GridRequest): GridRequest {
+  return 'kind' in grid ? grid : { kind: 'range', spec: grid };
+}
+
+/**
+ * The search report: the grid's curve (or the optimal search's path), its best, the min-max
+ * baseline and the best without outliers.
+ */
 export async function buildSearchReport(
   subject: ReportSubject,
   options: SearchOptions,
@@ -119,22 +140,50 @@ export async function buildSearchReport(
   evaluate: CandidateEvaluator = fastGridSearch,
 ): Promise<SearchReport> {
   checkBits(options.bits);
-  const candidates = gridCandidates(options.grid);
+  const request = asRequest(options.grid);
+  const method = options.method ?? 'grid';
+  const refine = options.refine ?? 0;
+  if (!Number.isInteger(refine) || refine < 0 || refine > maxRefineLevels) {
+    throw new UsageError(`Refinement levels must be an integer from 0 to ${maxRefineLevels}; got ${refine}.`);
+  }
+  const prepared = subject.prepared;
+  const candidates = requestCandidates(request, prepared.finite.length);
   const k = reportOptions.outlierK ?? defaultOutlierK;
-  const evaluated = await evaluate(subject.prepared, options.bits, candidates, k, control);
-  const best = pickBest(evaluated, options.objective);
+  // The optimal search starts from the grid, so the grid's share of the work comes first.
+  const gridShare = method === 'optimal' ? 0.3 : 1;
+  const gridControl: WorkControl = { signal: control.signal, onProgress: control.onProgress && ((f) => control.onProgress?.(f * gridShare)) };
+  const evaluated = refine > 0
+    ? await refinedGridSearch(prepared, options.bits, candidates, options.objective, k, refine, gridControl, evaluate)
+    : await evaluate(prepared, options.bits, candidates, k, gridControl);
+  const gridBest = pickBest(evaluated, options.objective);
   const bestInliers = pickBest(evaluated, 'mseInliers');
-  const mm = affineParams(subject.prepared.min, subject.prepared.max, options.bits);
-  const minmax: Baseline = {
-    scale: mm.scale,
-    zeroPoint: mm.zeroPoint,
-    metrics: measureDirect(subject.prepared.finite, mm, subject.prepared.fences(k)),
-  };
-  const warnings = new Set<string>([...subject.tensor.warnings, ...nonFiniteWarnings(subject), ...best.params.warnings]);
+  const mm = affineParams(prepared.min, prepared.max, options.bits);
+  const minmax: Baseline = { scale: mm.scale, zeroPoint: mm.zeroPoint, metrics: measureDirect(prepared.finite, mm, prepared.fences(k)) };
+  const grid: GridSpec | 'nines' = request.kind === 'nines' ? 'nines' : request.spec;
+  const warnings = new Set<string>([...subject.tensor.warnings, ...nonFiniteWarnings(subject)]);
+  const params = { bits: options.bits, grid, objective: options.objective, method, refine };
+  if (method === 'optimal') {
+    const optimal = optimalRangeSearch(prepared, options.bits, options.objective, k, {
+      signal: control.signal,
+      onProgress: control.onProgress && ((f) => control.onProgress?.(gridShare + f * (1 - gridShare))),
+    }, { seedPercentiles: candidates });
+    const { warnings: bestWarnings, ...best } = optimal.best;
+    for (const w of bestWarnings) warnings.add(w);
+    return {
+      tensor: subject.summary,
+      params,
+      best,
+      minmax,
+      bestInliers: toBest(bestInliers),
+      curve: optimal.path.map((p) => ({ percentile: null, ...p })),
+      warnings: [...warnings],
+    };
+  }
+  for (const w of gridBest.params.warnings) warnings.add(w);
   return {
     tensor: subject.summary,
-    params: { bits: options.bits, grid: options.grid, objective: options.objective },
-    best: toBest(best),
+    params,
+    best: toBest(gridBest),
     minmax,
     bestInliers: toBest(bestInliers),
     curve: evaluated.map((c) => ({

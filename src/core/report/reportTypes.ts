@@ -40,9 +40,16 @@ export interface QuantizeReport {
   readonly histograms?: ReportHistograms;
 }
 
-/** One point of the error-against-percentile curve. */
+/**
+ * One point of the error-against-percentile curve, or of the optimal search's path (then
+ * `percentile` is null and the range is given by its ends and their equivalent percentiles).
+ */
 export interface CurvePoint {
-  readonly percentile: number;
+  readonly percentile: number | null;
+  readonly lowerPercentile?: number;
+  readonly upperPercentile?: number;
+  readonly clipMin?: number;
+  readonly clipMax?: number;
   readonly scale: number;
   readonly zeroPoint: number;
   /** The objective's value at this candidate. */
@@ -57,6 +64,9 @@ export interface SearchBest {
   readonly clipMin: number;
   readonly clipMax: number;
   readonly metrics: Metrics;
+  /** For a range not tied to one percentile: the percentiles its ends fall at (numpy's linear rule inverted). */
+  readonly lowerPercentile?: number;
+  readonly upperPercentile?: number;
 }
 
 /** The min-max baseline a search is compared with. */
@@ -69,7 +79,15 @@ export interface Baseline {
 /** A percentile grid search: `clipwise search --json`. */
 export interface SearchReport {
   readonly tensor: TensorSummary;
-  readonly params: { readonly bits: number; readonly grid: GridSpec; readonly objective: Objective };
+  readonly params: {
+    readonly bits: number;
+    /** The plain grid, or 'nines'. */
+    readonly grid: GridSpec | 'nines';
+    readonly objective: Objective;
+    readonly method: 'grid' | 'optimal';
+    /** Coarse-to-fine refinement levels (0: none). */
+    readonly refine: number;
+  };
   readonly best: SearchBest;
   readonly minmax: Baseline;
   /** The best candidate when outliers are set aside (objective mseInliers), to read the notebook right. */

@@ -86,6 +86,35 @@ describe('clipwise CLI', function () {
     assert.match(r.stdout, /Setting outliers aside, percentile/);
   });
 
+  it('--method optimal finds a range no worse than the grid\'s best or min-max, with its equivalent percentiles', function () {
+    const grid = JSON.parse(runClipwise(['search', sample, '--json']).stdout);
+    const r = runClipwise(['search', sample, '--json', '--method', 'optimal']);
+    assert.equal(r.status, 0, r.stderr);
+    const optimal = JSON.parse(r.stdout);
+    assert.equal(optimal.params.method, 'optimal');
+    assert.equal(optimal.best.percentile, null);
+    assert.ok(optimal.best.metrics.mse <= grid.best.metrics.mse);
+    assert.ok(optimal.best.metrics.mse <= optimal.minmax.metrics.mse);
+    assert.ok(optimal.best.lowerPercentile >= 0 && optimal.best.upperPercentile <= 100);
+    assert.ok(optimal.curve.length >= 1);
+    const last = optimal.curve[optimal.curve.length - 1];
+    assert.equal(last.clipMax, optimal.best.clipMax);
+  });
+
+  it('--grid nines and --refine evaluate the documented candidates', function () {
+    const nines = JSON.parse(runClipwise(['search', sample, '--json', '--grid', 'nines']).stdout);
+    assert.equal(nines.params.grid, 'nines');
+    // 1000 values resolve no tail finer than one order statistic past 99.9: 99, then 100.
+    assert.deepEqual(nines.curve.map((c: { percentile: number }) => c.percentile), [99, 100]);
+    const refined = JSON.parse(runClipwise(['search', sample, '--json', '--objective', 'mseInliers', '--refine', '2']).stdout);
+    assert.equal(refined.params.refine, 2);
+    const ps = refined.curve.map((c: { percentile: number }) => c.percentile);
+    assert.ok(ps.length > 101);
+    assert.deepEqual(ps, [...ps].sort((a: number, b: number) => a - b));
+    const plain = JSON.parse(runClipwise(['search', sample, '--json', '--objective', 'mseInliers']).stdout);
+    assert.ok(refined.best.metrics.mseInliers <= plain.best.metrics.mseInliers);
+  });
+
   it('--out writes the codes as a new .npy that numpy reads back equal to its own codes', function () {
     const out = join(tmp, 'codes.npy');
     const r = runClipwise(['quantize', sample, '--bits', '6', '--out', out]);
@@ -127,6 +156,9 @@ print(c.dtype, c.shape == x.shape, bool((q == c).all()))`,
     [['search', 'SAMPLE', '--grid', '40:100:1'], /outside \(50, 100\]/],
     [['search', 'SAMPLE', '--grid', '99:100:0'], /step must be positive/],
     [['search', 'SAMPLE', '--objective', 'rmse'], /--objective must be one of/],
+    [['search', 'SAMPLE', '--method', 'magic'], /--method must be grid or optimal/],
+    [['search', 'SAMPLE', '--refine', '99'], /Refinement levels must be an integer from 0 to 6/],
+    [['quantize', 'SAMPLE', '--grid', 'nines'], /apply to search only/],
     [['frobnicate', 'SAMPLE'], /Unknown command 'frobnicate'/],
     [['quantize', 'SAMPLE', '--tensor', 'nope'], /has no tensor 'nope'/],
     [['quantize', 'SAMPLE', '--wat'], /Unknown option '--wat'/],
