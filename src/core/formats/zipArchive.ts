@@ -119,12 +119,21 @@ async function findEndRecord(source: ByteSource): Promise<EndRecord> {
   const tailOffset = source.size - tailBytes;
   const tail = await readExact(source, tailOffset, tailBytes, 'the end of the zip archive');
   const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-  // The last signature whose record fits, as Python's zipfile._EndRecData searches.
+  // The last signature whose comment length reaches exactly the end of the file; failing that, the
+  // last signature whose record fits, as Python's zipfile._EndRecData takes (a comment may hold
+  // the signature's bytes, so the exact fit is tried first).
+  let exact = -1;
+  let last = -1;
   for (let at = tail.length - endRecordBytes; at >= 0; at--) {
-    if (view.getUint32(at, true) === endSignature) {
-      return { view: new DataView(tail.buffer, tail.byteOffset + at, endRecordBytes), offset: tailOffset + at };
+    if (view.getUint32(at, true) !== endSignature) continue;
+    if (at + endRecordBytes + view.getUint16(at + 20, true) === tail.length) {
+      exact = at;
+      break;
     }
+    if (last < 0) last = at;
   }
+  const at = exact >= 0 ? exact : last;
+  if (at >= 0) return { view: new DataView(tail.buffer, tail.byteOffset + at, endRecordBytes), offset: tailOffset + at };
   throw new TensorFormatError(`${source.name} is not a valid zip archive: its end of central directory record is missing (the file is truncated or not a zip).`, {
     offset: source.size,
   });
