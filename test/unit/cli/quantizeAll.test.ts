@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCliArgs } from '../../../src/cli/args';
+import { UsageError } from '../../../src/core/errors';
+import { repoRoot, runClipwise } from '../../helpers/cli';
+import { runPython } from '../../helpers/python';
+
+const fixtures = join(repoRoot, 'test', 'fixtures');
+
+describe('clipwise quantize --all and --max-tensor-bytes', function () {
+  this.timeout(120000);
+
+  it('prints one line per tensor of an .npz, failures in place, and exits 0', function () {
+    const r = runClipwise(['quantize', join(fixtures, 'npz/savez_compressed.npz'), '--all', '--range', 'minmax']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], 'savez_compressed.npz (npz, 11 tensors): asymmetric min-max, 8 bits');
+    assert.match(lines[1], /^name +dtype +shape +scale +zero point +MSE +SQNR dB +max \|error\| +clipped +non-finite$/);
+    assert.equal(lines.length, 2 + 11);
+    assert.match(lines[2], /^weight +float32 +\(4, 5\) +\S+ +\S+ +\S+ +\S+ +\S+ +0 +0$/);
+    assert.match(lines[4], /^half +float16 +\(10,\) .* 3$/);
+    assert.match(lines[10], /^empty +float32 +\(0, 3\) +error: Tensor 'empty' is empty; there is nothing to quantize\.$/);
+  });
+
+  it('gives a JSON array of reports equal to quantizing each tensor alone, against numpy', function () {
+    const file = join(fixtures, 'safetensors/dtypes.safetensors');
+    const r = runClipwise(['quantize', file, '--all', '--json', '--bits', '4', '--range', 'minmax']);
+    assert.equal(r.status, 0, r.stderr);
+    const entries = JSON.parse(r.stdout) as Array<{ tensor: { name: string }; scale?: number; zeroPoint?: number; metrics?: { mse: number }; error?: string }>;
+    assert.equal(entries.length, 18);
+    const one = runClipwise(['quantize', file, '--tensor', 'model.embed.weight', '--json', '--bits', '4', '--range', 'minmax']);
+    assert.deepEqual(entries.find((e) => e.tensor.name === 'model.embed.weight'), JSON.parse(one.stdout));
+    assert.equal(entries.find((e) => e.tensor.name === 'empty')!.error, "Tensor 'empty' is empty; there is nothing to quantize.");
+    const weight = entries.find((e) => e.tensor.name === 'model.embed.weight')!;
+    const script = `
+import json, numpy as np, struct, sys
+b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8+n])
+e = h['model.embed.weight']; s, t = e['data_offsets']
+x = np.frombuffer(b[8+n+s:8+n+t], '<f4').astype(np.float64)
+scale = (x.max() - x.min()) / 15; zp = -np.round(x.min() / scale)
+q = np.clip(np.round(x / scale + zp), 0, 15)
+print(json.dumps([scale, zp, float(np.mean((x - scale * (q - zp)) ** 2))]))`;
+    const [scale, zp, mse] = JSON.parse(runPython(script, [file])) as number[];
+    assert.equal(weight.scale, scale);
+    assert.equal(weight.zeroPoint, zp);
+    assert.ok(Math.abs(weight.metrics!.mse - mse) <= 1e-12 * mse);
+  });
+
+  it('refuses a deflated member above --max-tensor-bytes with how to raise it, and reads it once raised', function () {
+    const tmp = mkdtempSync(join(tmpdir(), 'clipwise-all-'));
+    try {
+      const file = join(tmp, 'w.npz');
+      runPython("import numpy as np, sys\nnp.savez_compressed(sys.argv[1], w=np.linspace(-1, 1, 1000))", [file]);
+      const low = runClipwise(['quantize', file, '--max-tensor-bytes', '4000']);
+      assert.equal(low.status, 2);
+      assert.equal(
+        low.stderr,
+        "clipwise: Member 'w.npy' of w.npz inflates to 7.9 KiB, above the limit of 3.9 KiB; raise the limit with --max-tensor-bytes (CLI) or the clipwise.maxTensorBytes setting.\n",
+      );
+      const raised = runClipwise(['quantize', file, '--max-tensor-bytes', '1MiB', '--json']);
+      assert.equal(raised.status, 0, raised.stderr);
+      assert.equal(JSON.parse(raised.stdout).tensor.count, 1000);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('streams a tensor above --max-tensor-bytes from a .safetensors file, to the same report', function () {
+    const tmp = mkdtempSync(join(tmpdir(), 'clipwise-all-'));
+    try {
+      const file = join(tmp, 'w.safetensors');
+      const values = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i) * (i % 50 === 0 ? 20 : 1));
+      const text = JSON.stringify({ w: { dtype: 'F32', shape: [50, 100], data_offsets: [0, 20000] } }).padEnd(64);
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(64n);
+      writeFileSync(file, Buffer.concat([length, Buffer.from(text), Buffer.from(values.buffer)]));
+      const whole = runClipwise(['quantize', file, '--json', '--range', 'percentile', '--percentile', '99.5']);
+      const streamed = runClipwise(['quantize', file, '--json', '--range', 'percentile', '--percentile', '99.5', '--max-tensor-bytes', '1000']);
+      assert.equal(streamed.status, 0, streamed.stderr);
+      assert.equal(streamed.stdout, whole.stdout);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('parses --max-tensor-bytes with binary suffixes and refuses nonsense', function () {
+    assert.equal(parseCliArgs(['info', 'x.npz']).maxTensorBytes, 1024 ** 3);
+    assert.equal(parseCliArgs(['info', 'x.npz', '--max-tensor-bytes', '2GiB']).maxTensorBytes, 2 * 1024 ** 3);
+    assert.equal(parseCliArgs(['info', 'x.npz', '--max-tensor-bytes', '123']).maxTensorBytes, 123);
+    for (const bad of ['0', '-5', '1.5GiB', '2GB', 'lots']) {
+      assert.throws(() => parseCliArgs(['info', 'x.npz', `--max-tensor-bytes=${bad}`]), (e: unknown) =>
+        e instanceof UsageError && e.message === `--max-tensor-bytes expects a positive byte count such as 2147483648 or 2GiB; got '${bad}'.`);
+    }
+  });
+
+  it('accepts --all for quantize only, and not with --tensor or --out', function () {
+    assert.equal(parseCliArgs(['quantize', 'x.npz', '--all']).all, true);
+    assert.throws(() => parseCliArgs(['search', 'x.npz', '--all']), /--all applies to quantize only\./);
+    assert.throws(() => parseCliArgs(['quantize', 'x.npz', '--all', '--tensor', 'w']), /does not combine with --tensor or --out/);
+    assert.throws(() => parseCliArgs(['quantize', 'x.npz', '--all', '--out', 'c.npy']), /does not combine with --tensor or --out/);
+  });
+});
