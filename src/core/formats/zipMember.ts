@@ -94,6 +94,8 @@ class InflatingMember implements ByteSource {
   private keptFrom = 0;
   private crc = 0;
   private failure: TensorFormatError | undefined;
+  /** Reads run one after another: the inflater's position is shared state. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly archive: ByteSource,
@@ -104,7 +106,13 @@ class InflatingMember implements ByteSource {
     this.restart();
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  read(offset: number, length: number): Promise<Uint8Array> {
+    const result = this.queue.then(() => this.readInOrder(offset, length));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async readInOrder(offset: number, length: number): Promise<Uint8Array> {
     if (this.failure) throw this.failure;
     const end = offset + length;
     if (!(end <= this.size)) throw new RangeError(`${this.name}: read of ${offset}..${end} past ${this.size}.`);

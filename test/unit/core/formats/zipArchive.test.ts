@@ -108,5 +108,9 @@ print(f.getvalue().hex())`;
     for (const [offset, length] of [[0, 10], [5, 100], [100000, 70000], [299990, 10], [7, 3], [0, 300000]]) {
       assert.deepEqual(Buffer.from(await member.read(offset, length)), data.subarray(offset, offset + length), `${offset}+${length}`);
     }
+    // Two passes at once (two jobs on one file) each get their own bytes.
+    const ranges = [[200000, 50000], [0, 50000], [250000, 50000], [50000, 50000]];
+    const got = await Promise.all(ranges.map(([offset, length]) => member.read(offset, length)));
+    got.forEach((bytes, i) => assert.deepEqual(Buffer.from(bytes), data.subarray(ranges[i][0], ranges[i][0] + ranges[i][1])));
   });
 });
