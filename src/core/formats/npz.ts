@@ -6,14 +6,14 @@ import { readNpyHeader, type NpyHeader } from './npyHeader';
 import { checkTensorFits, deferredChunks, formatByteSize, raiseLimitHint, streamElements } from './tensorChunks';
 import { defaultMaxTensorBytes, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
 import { readZipArchive, type ZipEntry } from './zipArchive';
-import { openZipMember } from './zipMember';
+import { openZipMember, type ZipMemberSource } from './zipMember';
 
 export { isZip as isNpz } from './zipArchive';
 
 /** One array of an archive: its zip entry, its uncompressed bytes and its .npy header. */
 interface NpzMember {
   readonly entry: ZipEntry;
-  readonly source: ByteSource;
+  readonly source: ZipMemberSource;
   readonly header: NpyHeader;
   readonly info: TensorInfo;
 }
@@ -52,6 +52,7 @@ export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTens
       );
     }
     const header = await readNpyHeader(member);
+    member.release(); // an archive of many members must not keep each one's first inflated block
     const info: TensorInfo = { name, dtype: header.dtype, shape: header.shape, count: header.count, byteSize: header.dataBytes };
     members.set(name, { entry, source: member, header, info });
   }
@@ -69,8 +70,12 @@ export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTens
       const member = memberNamed(name);
       checkInflatedFits(member, source, limits);
       checkTensorFits(name, source.name, member.info.count, limits);
-      const file = await openNpy(member.source, limits, name);
-      return file.read(name, control);
+      try {
+        const file = await openNpy(member.source, limits, name);
+        return await file.read(name, control);
+      } finally {
+        member.source.release();
+      }
     },
     readChunks: (name: string, control?: WorkControl): TensorChunks =>
       deferredChunks(() => {
@@ -79,7 +84,7 @@ export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTens
         const { header } = member;
         if (header.isFortranOrder && header.shape.length > 1) return wholeAsChunks(() => openNpy(member.source, limits, name).then((f) => f.read(name, control)));
         const range = { source: member.source, name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
-        return streamElements(range, control);
+        return releasingAfter(streamElements(range, control), member.source);
       }),
   };
 }
@@ -93,6 +98,22 @@ function checkInflatedFits(member: NpzMember, archive: ByteSource, limits: ReadL
       { entry: entry.name },
     );
   }
+}
+
+/** Chunks that free the member's inflater state when a pass ends, however it ends. */
+function releasingAfter(chunks: TensorChunks, member: ZipMemberSource): TensorChunks {
+  return {
+    get warnings() {
+      return chunks.warnings;
+    },
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield* chunks;
+      } finally {
+        member.release();
+      }
+    },
+  };
 }
 
 /** A Fortran-order array cannot be streamed in C order: its one pass is the whole tensor. */

@@ -10,20 +10,19 @@ const deflateMethod = 8;
 const methodNames: Readonly<Record<number, string>> = { 9: 'deflate64', 12: 'bzip2', 14: 'LZMA', 93: 'zstd', 95: 'xz', 99: 'AES encryption' };
 
 /**
- * Compressed bytes handed to the inflater at once. Deflate expands at most 1032:1, so one push of
- * `p` bytes produces at most about 1032·p bytes: pushes are sized to what the read still needs,
- * which keeps a zip bomb's output within a few megabytes of what was asked for.
+ * Compressed bytes handed to the inflater at once: what the read still needs, within these bounds.
+ * Deflate expands at most about 1032:1, so a push never produces more than ~1 MB for a small read
+ * (a header) or ~33 MB for a large one, however the stream was crafted.
  */
-const minPushBytes = 4 * 1024;
-const maxPushBytes = 64 * 1024;
-const maxDeflateRatio = 1032;
+const minPushBytes = 1024;
+const maxPushBytes = 32 * 1024;
 
 /**
  * A member's uncompressed bytes as a byte source, read lazily from the archive: a stored member is
  * a byte range of the archive; a deflated one is inflated as it is read, never past the size its
  * directory entry declares. Either way the CRC-32 is checked once every byte has been read.
  */
-export function openZipMember(archive: ByteSource, entry: ZipEntry): ByteSource {
+export function openZipMember(archive: ByteSource, entry: ZipEntry): ZipMemberSource {
   const where = `Member '${entry.name}' of ${archive.name}`;
   if (entry.flags & zipEncryptedFlag) {
     throw new TensorFormatError(`${where} is encrypted; Clipwise reads unencrypted archives, as numpy.savez writes.`, { entry: entry.name });
@@ -45,6 +44,11 @@ export function openZipMember(archive: ByteSource, entry: ZipEntry): ByteSource 
   });
 }
 
+/** A member's bytes; `release` frees what a deflated member keeps between reads (nothing for a stored one). */
+export interface ZipMemberSource extends ByteSource {
+  release(): void;
+}
+
 /** The name a member's byte source carries in messages: 'weights.npz/fc1.npy'. */
 export function zipMemberName(archive: ByteSource, entry: ZipEntry): string {
   return `${archive.name}/${entry.name}`;
@@ -59,13 +63,14 @@ function crcError(archive: ByteSource, entry: ZipEntry, actual: number): TensorF
 }
 
 /** A stored member: reads go straight to the archive; the CRC runs over the bytes as they first pass. */
-function storedMember(archive: ByteSource, entry: ZipEntry): ByteSource {
+function storedMember(archive: ByteSource, entry: ZipEntry): ZipMemberSource {
   let checkedBytes = 0;
   let crc = 0;
   let failure: TensorFormatError | undefined;
   return {
     name: zipMemberName(archive, entry),
     size: entry.uncompressedBytes,
+    release: () => undefined,
     async read(offset, length) {
       if (failure) throw failure;
       const bytes = await readExact(archive, entry.dataOffset + offset, length, `the data of member '${entry.name}'`);
@@ -83,10 +88,10 @@ function storedMember(archive: ByteSource, entry: ZipEntry): ByteSource {
  * A deflated member inflated front to back as reads ask for it. Output before the current read
  * is dropped, so memory stays near one read's size; a read before what was kept starts over.
  */
-class InflatingMember implements ByteSource {
+class InflatingMember implements ZipMemberSource {
   readonly name: string;
   readonly size: number;
-  private inflater!: Inflate;
+  private inflater: Inflate | undefined;
   private compressedOffset = 0;
   private producedBytes = 0;
   /** Inflated bytes not yet dropped, contiguous, the first at `keptFrom`. */
@@ -108,7 +113,10 @@ class InflatingMember implements ByteSource {
 
   read(offset: number, length: number): Promise<Uint8Array> {
     const result = this.queue.then(() => this.readInOrder(offset, length));
-    this.queue = result.catch(() => undefined);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 
@@ -122,8 +130,13 @@ class InflatingMember implements ByteSource {
     return this.copyOut(offset, length);
   }
 
+  /** Drops the inflater and what it produced; the next read starts over. Memory held between reads is then nil. */
+  release(): void {
+    this.restart();
+  }
+
   private restart(): void {
-    this.inflater = new Inflate((chunk) => this.take(chunk));
+    this.inflater = undefined;
     this.compressedOffset = 0;
     this.producedBytes = 0;
     this.kept = [];
@@ -154,9 +167,10 @@ class InflatingMember implements ByteSource {
         { entry: entry.name, offset: entry.dataOffset },
       ));
     }
-    const pushBytes = Math.min(remaining, maxPushBytes, Math.max(minPushBytes, Math.ceil(neededBytes / maxDeflateRatio)));
+    const pushBytes = Math.min(remaining, maxPushBytes, Math.max(minPushBytes, neededBytes));
     const compressed = await readExact(archive, entry.dataOffset + this.compressedOffset, pushBytes, `the compressed data of member '${entry.name}'`);
     this.compressedOffset += pushBytes;
+    this.inflater ??= new Inflate((chunk) => this.take(chunk));
     try {
       this.inflater.push(compressed, this.compressedOffset === entry.compressedBytes);
     } catch (err) {

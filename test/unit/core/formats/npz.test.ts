@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { memoryByteSource, type ByteSource } from '../../../../src/core/byteSource';
 import { CancelledError, TensorFormatError, UsageError } from '../../../../src/core/errors';
@@ -108,6 +110,20 @@ describe('openNpz', function () {
     const source = countingSource(bytes, 'big.npz');
     await openNpz(source);
     assert.ok(source.bytesRead < 70000 + 8192, `${source.bytesRead} bytes read of ${bytes.length}`);
+  });
+
+  it('keeps nothing of the members it inflated to list them', async function () {
+    const bytes = savez('savez_compressed', "a = {f'm{i}': np.zeros(500_000) for i in range(200)}");
+    assert.ok(bytes.length < 2e6);
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    const file = await openNpz(memoryByteSource(bytes, 'zeros.npz'));
+    assert.equal(file.tensors.length, 200);
+    gc();
+    const kept = process.memoryUsage().arrayBuffers - before;
+    assert.ok(kept < 20 * 1024 * 1024, `${kept} bytes kept after listing 200 members of 4 MB`);
   });
 
   it('reads a large deflated member whole and in chunks, bit for bit as numpy.load', async function () {
