@@ -212,3 +212,189 @@ class BucketSorter {
     if (inScratch) data.set(scratch.subarray(0, m), from);
   }
 }
+
+/** Buckets of the float32 sort's first pass: the top 16 bits of the key (sign, exponent, 7 mantissa bits). */
+const float32Buckets = 1 << 16;
+/** A float32 bucket this small is finished by insertion sort. */
+const float32InsertionMax = 32;
+/** The exponent field of a float32; all ones marks NaN and ±Inf. */
+const float32ExponentMask = 0x7f800000;
+
+/**
+ * A radix sort of float32 values on their 32-bit keys, in pieces, for callers that see the values in
+ * chunks (a file read twice, say): `count` every chunk, `begin`, `scatter` every chunk again in the same
+ * order or not, then `finish`. Non-finite values are skipped by both passes.
+ *
+ * The key is the IEEE bits with every bit but the sign flipped for a negative value, read as a signed
+ * int32: `bits ^ ((bits >> 31) & 0x7fffffff)`, an involution whose integer order is the values' order
+ * (-0 just before +0, as Float64Array.prototype.sort). The first pass scatters keys by their top 16 bits
+ * straight into the result; `finish` sorts each bucket in place on its low 16 bits (two 8-bit passes
+ * through a scratch array as large as the largest bucket, insertion sort for small buckets), then turns
+ * keys back into bits. Half the memory traffic of the float64 sort, and no second copy of the tensor.
+ */
+export class Float32RadixSorter {
+  private readonly counts = new Int32Array(float32Buckets);
+  private starts: Int32Array | undefined;
+  private next: Int32Array | undefined;
+  private out: Int32Array | undefined;
+  private total = 0;
+
+  /** Counts the finite values of bits[from, to) (float32 bit patterns). */
+  count(bits: Int32Array, from = 0, to = bits.length): void {
+    const counts = this.counts;
+    let finite = 0;
+    for (let i = from; i < to; i++) {
+      const u = bits[i];
+      if ((u & float32ExponentMask) === float32ExponentMask) continue;
+      const key = u ^ ((u >> 31) & 0x7fffffff);
+      counts[(key >>> 16) ^ 0x8000]++;
+      finite++;
+    }
+    this.total += finite;
+  }
+
+  /** Finite values counted so far. */
+  get length(): number {
+    return this.total;
+  }
+
+  /** Ends counting: allocates the result (one Int32Array of the finite count) and the bucket offsets. */
+  begin(): void {
+    const counts = this.counts;
+    const starts = new Int32Array(float32Buckets + 1);
+    for (let d = 0; d < float32Buckets; d++) starts[d + 1] = starts[d] + counts[d];
+    this.starts = starts;
+    this.next = starts.slice(0, float32Buckets);
+    this.out = new Int32Array(this.total);
+  }
+
+  /** Places the keys of the finite values of bits[from, to) in their buckets. */
+  scatter(bits: Int32Array, from = 0, to = bits.length): void {
+    const next = this.next as Int32Array;
+    const out = this.out as Int32Array;
+    for (let i = from; i < to; i++) {
+      const u = bits[i];
+      if ((u & float32ExponentMask) === float32ExponentMask) continue;
+      const key = u ^ ((u >> 31) & 0x7fffffff);
+      out[next[(key >>> 16) ^ 0x8000]++] = key;
+    }
+  }
+
+  /**
+   * Sorts every bucket and returns the sorted values. `onSorted(from, to)` is told, in order, each range
+   * that is final (while it is still in cache), so that a caller can sum it at once.
+   */
+  finish(control: WorkControl = {}, onSorted?: (sorted: Float32Array, from: number, to: number) => void): Float32Array {
+    const out = this.out;
+    const starts = this.starts;
+    const next = this.next;
+    if (!out || !starts || !next) throw new Error('Float32RadixSorter.finish before begin');
+    for (let d = 0; d < float32Buckets; d++) {
+      if (next[d] !== starts[d + 1]) throw new Error('Float32RadixSorter: the scatter pass did not see the values the count pass saw');
+    }
+    const sorted = new Float32Array(out.buffer, out.byteOffset, out.length);
+    let maxBucket = 0;
+    for (let d = 0; d < float32Buckets; d++) if (this.counts[d] > maxBucket) maxBucket = this.counts[d];
+    const scratch = new Int32Array(maxBucket > float32InsertionMax ? maxBucket : 0);
+    const low = new Int32Array(256);
+    const high = new Int32Array(256);
+    const signal = control.signal;
+    let done = 0;
+    let reported = 0;
+    for (let d = 0; d < float32Buckets; d++) {
+      const a = starts[d];
+      const b = starts[d + 1];
+      if (b === a) continue;
+      if (b - a <= float32InsertionMax) insertionSortInt32(out, a, b);
+      else sortLow16(out, a, b, scratch, low, high);
+      keysToBits(out, a, b);
+      done += b - a;
+      if (done - reported >= abortCheckStride) {
+        if (signal?.aborted) throw new CancelledError();
+        reported = done;
+      }
+      onSorted?.(sorted, a, b);
+    }
+    this.out = undefined;
+    return sorted;
+  }
+}
+
+/** Sorts float32 values ascending (-0 before +0) into a new array; NaN and ±Inf are left out. */
+export function sortFloat32(values: Float32Array, control: WorkControl = {}): Float32Array {
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+  const sorter = new Float32RadixSorter();
+  sorter.count(bits);
+  if (control.signal?.aborted) throw new CancelledError();
+  sorter.begin();
+  sorter.scatter(bits);
+  return sorter.finish(control);
+}
+
+/** Insertion sort of int32 keys. */
+function insertionSortInt32(a: Int32Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const k = a[i];
+    let j = i - 1;
+    while (j >= from && a[j] > k) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = k;
+  }
+}
+
+/**
+ * Sorts keys a[from, to), which share their top 16 bits, on the low 16: one pass counts both bytes,
+ * then the low byte moves them into `scratch` and the high byte back (a pass whose byte is the same
+ * for every key is skipped).
+ */
+function sortLow16(a: Int32Array, from: number, to: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
+  low.fill(0);
+  high.fill(0);
+  for (let i = from; i < to; i++) {
+    const k = a[i];
+    low[k & 0xff]++;
+    high[(k >>> 8) & 0xff]++;
+  }
+  const m = to - from;
+  const lowSame = low[a[from] & 0xff] === m;
+  const highSame = high[(a[from] >>> 8) & 0xff] === m;
+  let s = 0;
+  for (let d = 0; d < 256; d++) {
+    const c = low[d];
+    low[d] = s;
+    s += c;
+  }
+  s = from;
+  for (let d = 0; d < 256; d++) {
+    const c = high[d];
+    high[d] = s;
+    s += c;
+  }
+  if (lowSame) {
+    if (highSame) return;
+    for (let i = from; i < to; i++) scratch[i - from] = a[i];
+  } else {
+    for (let i = from; i < to; i++) {
+      const k = a[i];
+      scratch[low[k & 0xff]++] = k;
+    }
+  }
+  if (highSame) {
+    for (let i = 0; i < m; i++) a[from + i] = scratch[i];
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const k = scratch[i];
+    a[high[(k >>> 8) & 0xff]++] = k;
+  }
+}
+
+/** Keys back to float32 bits, in place (the key map is its own inverse). */
+function keysToBits(a: Int32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const k = a[i];
+    a[i] = k ^ ((k >> 31) & 0x7fffffff);
+  }
+}
