@@ -1,19 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, runClipwise } from '../../helpers/cli';
-
-interface FormatCase {
-  readonly file: string;
-  readonly dtype?: string;
-  readonly shape?: number[];
-  readonly error?: string;
-  /** The tensor the case describes, in a file that holds several. */
-  readonly tensor?: string;
-}
-
-const fixtures = join(repoRoot, 'test', 'fixtures');
-const cases = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')) as FormatCase[];
+import { runClipwise } from '../../helpers/cli';
+import { fixturesDir as fixtures, formatCases as cases, type FormatCase } from '../../helpers/formatCases';
 
 describe('clipwise info over the format cases table', function () {
   // One real process per case: about 0.2 s each.

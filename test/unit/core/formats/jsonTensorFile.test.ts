@@ -1,20 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { memoryByteSource, type ByteSource } from '../../../../src/core/byteSource';
 import { CancelledError, TensorFormatError, UsageError } from '../../../../src/core/errors';
 import { maxJsonFileBytes, openJsonTensors } from '../../../../src/core/formats/jsonTensorFile';
-
-const fixturesRoot = join(__dirname, '..', '..', '..', 'fixtures');
-
-/** A row of test/fixtures/cases.json; `tensor` picks one tensor of a file of named tensors. */
-interface FormatCase {
-  readonly file: string;
-  readonly tensor?: string;
-  readonly dtype?: string;
-  readonly shape?: number[];
-  readonly error?: string;
-}
 
 function sourceOf(text: string | Uint8Array, name = 'm.json'): ByteSource {
   return memoryByteSource(typeof text === 'string' ? new TextEncoder().encode(text) : text, name);
@@ -91,33 +78,5 @@ describe('openJsonTensors', () => {
     const fractions: number[] = [];
     await file.read('m', { onProgress: (f) => fractions.push(f) });
     assert.deepEqual(fractions, [1]);
-  });
-
-  describe('fixture cases (test/fixtures/cases.json)', () => {
-    const cases = (JSON.parse(readFileSync(join(fixturesRoot, 'cases.json'), 'utf8')) as FormatCase[]).filter((c) => c.file.startsWith('json/'));
-
-    it('cover every JSON fixture', () => {
-      const files = readdirSync(join(fixturesRoot, 'json')).map((f) => `json/${f}`);
-      assert.deepEqual([...new Set(cases.map((c) => c.file))].sort(), files.sort());
-    });
-
-    for (const c of cases) {
-      it(`${c.file}${c.tensor ? ` '${c.tensor}'` : ''}: ${c.error ?? `${c.dtype} ${JSON.stringify(c.shape)}`}`, async () => {
-        const name = c.file.slice(c.file.lastIndexOf('/') + 1);
-        const source = memoryByteSource(readFileSync(join(fixturesRoot, c.file)), name);
-        if (c.error !== undefined) {
-          const err = await rejection(openJsonTensors(source));
-          assert.ok(err instanceof TensorFormatError);
-          assert.equal(err.message, c.error);
-          return;
-        }
-        const file = await openJsonTensors(source);
-        const info = c.tensor === undefined ? file.tensors[0] : file.tensors.find((t) => t.name === c.tensor);
-        assert.ok(info);
-        assert.deepEqual([info.dtype, info.shape], [c.dtype, c.shape]);
-        const tensor = await file.read(info.name);
-        assert.equal(tensor.values.length, info.count);
-      });
-    }
   });
 });
