@@ -2,10 +2,10 @@ import { TensorFormatError } from '../core/errors';
 import type { ReadLimits, TensorFile, WorkControl } from '../core/formats/tensorFile';
 import type { QuantizeOptions } from '../core/quant/clipRange';
 import { buildQuantizeReport, prepareSubject, type ReportOptions } from '../core/report/buildReports';
+import { formatNumber } from '../core/report/formatNumber';
 import type { QuantizeReport } from '../core/report/reportTypes';
 import { streamQuantizeReport } from '../core/report/streamingQuantizeReport';
 import { formatShape } from '../core/tensor';
-import { formatNumber } from './readable';
 
 /**
  * Float64 size from which a quantize streams its tensor (when the format can) rather than holding

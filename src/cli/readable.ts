@@ -1,18 +1,8 @@
 import { formatShape } from '../core/tensor';
 import type { TensorInfo } from '../core/tensor';
 import type { Metrics } from '../core/quant/metrics';
+import { formatNumber } from '../core/report/formatNumber';
 import type { QuantizeReport, SearchBest, SearchReport, TensorSummary } from '../core/report/reportTypes';
-
-/** A number as a person reads it: up to 6 significant digits, integers as they are. */
-export function formatNumber(x: number | null): string {
-  if (x === null) return '-';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x === 0 ? 0 : x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-4 || a >= 1e9)) return x.toExponential(4);
-  return String(Number(x.toPrecision(6)));
-}
 
 /** Rows as aligned columns: the first column left-aligned, the others right-aligned. */
 export function formatTable(rows: readonly (readonly string[])[]): string {

@@ -1,16 +1,6 @@
+import { formatNumber } from '../core/report/formatNumber';
 import type { QuantizeReport } from '../core/report/reportTypes';
 import { formatShape } from '../core/tensor';
-
-/** A number for the user: integers as they are, else up to 6 significant digits (as the CLI prints). */
-export function numberText(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x === 0 ? 0 : x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-4 || a >= 1e9)) return x.toExponential(4);
-  return String(Number(x.toPrecision(6)));
-}
 
 /** "8-bit percentile 99" or "8-bit min-max", from a report. */
 export function schemeText(report: QuantizeReport): string {
@@ -28,14 +18,14 @@ export function summaryLine(report: QuantizeReport): string {
   const t = report.tensor;
   const m = report.metrics;
   return (
-    `'${t.name}' ${t.dtype} ${formatShape(t.shape)}, ${schemeText(report)}: scale ${numberText(report.scale)}, ` +
-    `zero point ${numberText(report.zeroPoint)}, MSE ${numberText(m.mse)}, SQNR ${sqnrText(m.sqnrDb)}, ` +
+    `'${t.name}' ${t.dtype} ${formatShape(t.shape)}, ${schemeText(report)}: scale ${formatNumber(report.scale)}, ` +
+    `zero point ${formatNumber(report.zeroPoint)}, MSE ${formatNumber(m.mse)}, SQNR ${sqnrText(m.sqnrDb)}, ` +
     `${m.clippedCount} clipped (${Number((m.clippedFraction * 100).toPrecision(3))}%).`
   );
 }
 
 /** The status bar's text: dtype, shape and current MSE. */
 export function statusText(dtype: string, shape: readonly number[], mse: number | undefined): string {
-  const error = mse === undefined ? '' : ` · MSE ${numberText(mse)}`;
+  const error = mse === undefined ? '' : ` · MSE ${formatNumber(mse)}`;
   return `${dtype} ${formatShape(shape)}${error}`;
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
+import { formatNumber } from '../../core/report/formatNumber';
 import { commandIds } from '../commands/commandIds';
 import type { DisposableLike } from '../dispose';
 import { DisposableStore } from '../dispose';
-import { numberText } from '../reportText';
 import type { JsonTensorFiles } from './jsonTensorFiles';
 
 /** The documents hovers and CodeLenses are offered on (the analysis decides which are tensor files). */
@@ -24,7 +24,7 @@ export class JsonTensorHover implements vscode.HoverProvider {
       md.appendMarkdown(`${written} is left out of every statistic and error; it takes code ${info.code}.`);
     } else {
       md.appendMarkdown(`| value | code | dequantized | error |\n|---:|---:|---:|---:|\n`);
-      md.appendMarkdown(`| ${written} | ${info.code} | ${numberText(info.dequantized)} | ${numberText(info.error)} |\n\n`);
+      md.appendMarkdown(`| ${written} | ${info.code} | ${formatNumber(info.dequantized)} | ${formatNumber(info.error)} |\n\n`);
       if (info.isClipped) md.appendMarkdown('Clipped: outside the clip range.');
     }
     return new vscode.Hover(md, range);

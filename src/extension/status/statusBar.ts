@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { commandIds } from '../commands/commandIds';
+import { formatNumber } from '../../core/report/formatNumber';
 import type { QuantizeReport } from '../../core/report/reportTypes';
 import { formatShape } from '../../core/tensor';
 import type { JsonTensorFiles } from '../diagnostics/jsonTensorFiles';
 import { DisposableStore, type DisposableLike } from '../dispose';
 import { fileNameOf, isBinaryTensorPath } from '../fileAccess';
 import type { ActiveInspector } from '../panel/activeInspector';
-import { numberText, schemeText, sqnrText, statusText, summaryLine } from '../reportText';
+import { schemeText, sqnrText, statusText, summaryLine } from '../reportText';
 import type { Services } from '../services';
 import type { TensorStatuses } from './tensorStatus';
 
@@ -54,7 +55,7 @@ export class TensorStatusBar implements DisposableLike {
     const md = new vscode.MarkdownString();
     md.appendText(`Clipwise — '${tensor.name}' of ${fileNameOf(editor.document.uri)}\n\n`);
     md.appendText(`${tensor.dtype} ${formatShape(tensor.shape)}, ${tensor.count} values`);
-    if (q) md.appendText(`\n\n${q.bits}-bit: scale ${numberText(q.scale)}, zero point ${numberText(q.zeroPoint)}, MSE ${numberText(q.metrics.mse)}, SQNR ${sqnrText(q.metrics.sqnrDb)}, ${q.metrics.clippedCount} clipped`);
+    if (q) md.appendText(`\n\n${q.bits}-bit: scale ${formatNumber(q.scale)}, zero point ${formatNumber(q.zeroPoint)}, MSE ${formatNumber(q.metrics.mse)}, SQNR ${sqnrText(q.metrics.sqnrDb)}, ${q.metrics.clippedCount} clipped`);
     this.item.tooltip = md;
     this.item.command = { title: 'Quantize Tensor', command: commandIds.quantizeTensor, arguments: [editor.document.uri, tensor.name] };
     this.item.show();

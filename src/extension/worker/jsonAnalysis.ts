@@ -4,6 +4,7 @@ import type { ReadLimits } from '../../core/formats/tensorFile';
 import { dequantizeCode, quantizeValue, type AffineParams } from '../../core/quant/affineParams';
 import type { QuantizeOptions } from '../../core/quant/clipRange';
 import { buildQuantizeReport, prepareSubject } from '../../core/report/buildReports';
+import { formatNumber } from '../../core/report/formatNumber';
 import type { QuantizeReport } from '../../core/report/reportTypes';
 import type {
   DiagnosticRecord,
@@ -13,7 +14,7 @@ import type {
   JsonTensorSummary,
   OffsetRange,
 } from '../../protocol/worker';
-import { countText, numberText, shareText } from './numberText';
+import { countText, shareText } from './numberText';
 
 /** One tensor of an analysed text, with what is needed to answer hovers later. */
 export interface AnalyzedJsonTensor {
@@ -130,7 +131,7 @@ function reportFigures(r: QuantizeReport): string {
   const m = r.metrics;
   const sqnr = m.sqnrDb === Infinity ? 'inf' : `${m.sqnrDb.toFixed(2)} dB`;
   return (
-    `scale ${numberText(r.scale)}, zero point ${numberText(r.zeroPoint)}, MSE ${numberText(m.mse)}, SQNR ${sqnr}, ` +
+    `scale ${formatNumber(r.scale)}, zero point ${formatNumber(r.zeroPoint)}, MSE ${formatNumber(m.mse)}, SQNR ${sqnr}, ` +
     `${countText(m.clippedCount)} clipped (${shareText(m.clippedFraction)}).`
   );
 }
@@ -183,10 +184,10 @@ function elementMessage(text: string, range: OffsetRange, x: number, p: AffinePa
   const written = text.slice(range.start, Math.min(range.end, range.start + 40));
   const error = x - xHat;
   if (isClipped) {
-    const side = x > p.clipMax ? `above the clip range's top ${numberText(p.clipMax)}` : `below the clip range's bottom ${numberText(p.clipMin)}`;
-    return `${written} is clipped (${side}): it becomes ${numberText(xHat)} (code ${q}), error ${numberText(error)}.`;
+    const side = x > p.clipMax ? `above the clip range's top ${formatNumber(p.clipMax)}` : `below the clip range's bottom ${formatNumber(p.clipMin)}`;
+    return `${written} is clipped (${side}): it becomes ${formatNumber(xHat)} (code ${q}), error ${formatNumber(error)}.`;
   }
-  return `${written} becomes ${numberText(xHat)} (code ${q}): |error| ${numberText(Math.abs(error))} is above the threshold ${numberText(threshold ?? 0)}.`;
+  return `${written} becomes ${formatNumber(xHat)} (code ${q}): |error| ${formatNumber(Math.abs(error))} is above the threshold ${formatNumber(threshold ?? 0)}.`;
 }
 
 /** What a hover shows for the number at `offset`: its code, its dequantized value and its error. */
