@@ -6,6 +6,7 @@ import type { TensorFile, WorkControl } from '../core/formats/tensorFile';
 import { quantizeCodes } from '../core/quant/affineParams';
 import { chooseParams } from '../core/quant/clipRange';
 import { buildQuantizeReport, buildSearchReport, prepareSubject } from '../core/report/buildReports';
+import { prepareSearchSubject } from '../core/report/searchSubject';
 import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
@@ -72,26 +73,28 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
       io.stdout.write(args.json ? `${toJson(report)}\n` : formatQuantizeReport(report));
       return;
     }
-    const tensor = await readChosenTensor(file, fileName, args.tensor, control);
-    const subject = prepareSubject(tensor);
-    if (args.command === 'quantize') {
-      const options = { bits: args.bits, range: args.range, percentile: args.percentile };
-      const report = buildQuantizeReport(subject, options, { outlierK: args.outlierK, histogramBins: 0 });
-      if (args.out !== undefined) {
-        const params = chooseParams(subject.prepared, options);
-        const codes = quantizeCodes(tensor.values, params);
-        const bytes = args.bits <= 8 ? encodeNpy(Uint8Array.from(codes), tensor.shape, 'uint8') : encodeNpy(codes, tensor.shape, 'uint16');
-        await writeFileAtomic(args.out, bytes, { protect: [args.file] });
-      }
+    if (args.command === 'search') {
+      const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
+      // A search needs only the sorted values: float32 tensors are streamed, never held in element order.
+      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control);
+      const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
       bar.done();
-      io.stdout.write(args.json ? `${toJson(report)}\n` : formatQuantizeReport(report));
-      if (args.out !== undefined && !args.json) io.stdout.write(`codes written to ${args.out}\n`);
+      io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));
       return;
     }
-    const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
-    const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
+    const tensor = await readChosenTensor(file, fileName, args.tensor, control);
+    const subject = prepareSubject(tensor);
+    const options = { bits: args.bits, range: args.range, percentile: args.percentile };
+    const report = buildQuantizeReport(subject, options, { outlierK: args.outlierK, histogramBins: 0 });
+    if (args.out !== undefined) {
+      const params = chooseParams(subject.prepared, options);
+      const codes = quantizeCodes(tensor.values, params);
+      const bytes = args.bits <= 8 ? encodeNpy(Uint8Array.from(codes), tensor.shape, 'uint8') : encodeNpy(codes, tensor.shape, 'uint16');
+      await writeFileAtomic(args.out, bytes, { protect: [args.file] });
+    }
     bar.done();
-    io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));
+    io.stdout.write(args.json ? `${toJson(report)}\n` : formatQuantizeReport(report));
+    if (args.out !== undefined && !args.json) io.stdout.write(`codes written to ${args.out}\n`);
   } finally {
     await source.close();
   }

@@ -24,6 +24,15 @@ export async function openFileByteSource(path: string): Promise<FileByteSource> 
       }
       return done === length ? buffer : buffer.subarray(0, done);
     },
+    async readInto(offset, target) {
+      let done = 0;
+      while (done < target.length) {
+        const { bytesRead } = await handle.read(target, done, target.length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done;
+    },
     close: () => handle.close(),
   };
 }

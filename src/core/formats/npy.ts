@@ -4,7 +4,8 @@ import { CancelledError, TensorFormatError, UsageError } from '../errors';
 import type { Tensor, TensorInfo } from '../tensor';
 import { decodeElementsInto } from './decodeElements';
 import { readNpyHeader, type NpyHeader } from './npyHeader';
-import { defaultMaxTensorBytes, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
+import { streamFloat32 } from './tensorChunks';
+import { defaultMaxTensorBytes, type Float32Chunks, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
 
 export { isNpy } from './npyHeader';
 
@@ -26,6 +27,14 @@ export async function openNpy(
       if (name !== tensorName) throw new UsageError(`No tensor '${name}' in ${source.name}; it holds '${tensorName}'.`);
       return readNpyData(source, header, info, limits, control);
     },
+    readFloat32Chunks: (name, control): Float32Chunks | undefined => {
+      if (name !== tensorName) throw new UsageError(`No tensor '${name}' in ${source.name}; it holds '${tensorName}'.`);
+      // Fortran order would need the whole tensor to put elements in C order.
+      if (header.isFortranOrder && header.shape.filter((d) => d > 1).length > 1) return undefined;
+      checkNpyLimit(source, header, info, limits);
+      const range = { source, name: info.name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
+      return streamFloat32(range, control, trailingBytesWarnings(source, header, info));
+    },
   };
 }
 
@@ -36,7 +45,8 @@ export function npyTensorName(fileName: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
-async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits, control: WorkControl = {}): Promise<Tensor> {
+/** Refuses a tensor whose float64 values would exceed the limit. */
+function checkNpyLimit(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits): void {
   const valueBytes = header.count * Float64Array.BYTES_PER_ELEMENT;
   if (valueBytes > limits.maxTensorBytes) {
     throw new TensorFormatError(
@@ -44,6 +54,17 @@ async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorIn
       { entry: info.name },
     );
   }
+}
+
+/** What numpy ignores and the user should hear about: bytes after the data. */
+function trailingBytesWarnings(source: ByteSource, header: NpyHeader, info: TensorInfo): string[] {
+  const trailingBytes = source.size - header.dataOffset - header.dataBytes;
+  if (trailingBytes <= 0) return [];
+  return [`${source.name} has ${trailingBytes} byte${trailingBytes === 1 ? '' : 's'} after the data of '${info.name}'; they were ignored, as numpy ignores them.`];
+}
+
+async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits, control: WorkControl = {}): Promise<Tensor> {
+  checkNpyLimit(source, header, info, limits);
   const itemBytes = dtypeBytes[header.dtype];
   const chunkElements = Math.max(1, Math.floor(readChunkBytes / itemBytes));
   const stored = new Float64Array(header.count);
@@ -64,10 +85,7 @@ async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorIn
       `${inexactCount} ${header.dtype} value${one ? '' : 's'} of '${info.name}' ${one ? 'lies' : 'lie'} beyond 2^53 and ${one ? 'was' : 'were'} rounded to the nearest float64.`,
     );
   }
-  const trailingBytes = source.size - header.dataOffset - header.dataBytes;
-  if (trailingBytes > 0) {
-    warnings.push(`${source.name} has ${trailingBytes} byte${trailingBytes === 1 ? '' : 's'} after the data of '${info.name}'; they were ignored, as numpy ignores them.`);
-  }
+  warnings.push(...trailingBytesWarnings(source, header, info));
   return { ...info, values, warnings };
 }
 

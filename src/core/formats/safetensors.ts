@@ -3,8 +3,8 @@ import type { DType } from '../dtype';
 import { dtypeBytes } from '../dtype';
 import { TensorFormatError, UsageError } from '../errors';
 import { formatShape, type Tensor, type TensorInfo } from '../tensor';
-import { checkTensorFits, deferredChunks, readElements, streamElements } from './tensorChunks';
-import { defaultMaxTensorBytes, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
+import { checkTensorFits, deferredChunks, readElements, streamElements, streamFloat32 } from './tensorChunks';
+import { defaultMaxTensorBytes, type Float32Chunks, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
 
 /**
  * .safetensors (https://github.com/huggingface/safetensors, README "Format"): an 8-byte
@@ -109,6 +109,11 @@ export async function openSafetensors(source: ByteSource, limits: ReadLimits = {
       return { ...entry.info, values, warnings };
     },
     readChunks: (name: string, control?: WorkControl): TensorChunks => deferredChunks(() => streamElements(rangeOf(entryNamed(name)), control)),
+    readFloat32Chunks: (name: string, control?: WorkControl): Float32Chunks | undefined => {
+      const entry = entryNamed(name);
+      checkTensorFits(name, file, entry.info.count, limits);
+      return streamFloat32(rangeOf(entry), control);
+    },
   };
 }
 

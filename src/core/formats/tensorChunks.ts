@@ -1,8 +1,8 @@
-import { readExact, type ByteSource } from '../byteSource';
+import { readExact, readExactInto, type ByteSource } from '../byteSource';
 import { dtypeBytes, type DType } from '../dtype';
 import { CancelledError, TensorFormatError } from '../errors';
-import { decodeElementsInto } from './decodeElements';
-import type { ReadLimits, TensorChunk, TensorChunks, WorkControl } from './tensorFile';
+import { decodeElementsInto, isHostLittleEndian } from './decodeElements';
+import type { Float32Chunk, Float32Chunks, ReadLimits, TensorChunk, TensorChunks, WorkControl } from './tensorFile';
 
 /** Bytes read from the source at a time: progress moves, cancelling is prompt, and a chunk stays small. */
 export const chunkReadBytes = 8 * 1024 * 1024;
@@ -96,4 +96,53 @@ export function deferredChunks(make: () => TensorChunks): TensorChunks {
       return inner[Symbol.asyncIterator]();
     },
   };
+}
+
+/** Dtypes every value of which is a float32 exactly. */
+const float32Dtypes: ReadonlySet<DType> = new Set<DType>(['bool', 'int8', 'uint8', 'int16', 'uint16', 'float16', 'bfloat16', 'float32', 'float8_e4m3fn', 'float8_e5m2']);
+
+/** True when every value of the dtype converts to float32 exactly. */
+export function isFloat32Dtype(dtype: DType): boolean {
+  return float32Dtypes.has(dtype);
+}
+
+/** Bytes of float32 values per chunk of a float32 pass: few reads, and a chunk still fits in cache. */
+export const float32ChunkBytes = 1 << 20;
+
+/**
+ * Streams a tensor's elements as float32 bits (see TensorFile.readFloat32Chunks), or undefined when its
+ * dtype has values that are not float32. Little-endian float32 data is read straight into the chunk;
+ * other dtypes are decoded exactly through float64. The buffers are made once and reused by every pass.
+ */
+export function streamFloat32(range: ElementRange, control: WorkControl = {}, warnings: readonly string[] = []): Float32Chunks | undefined {
+  if (!isFloat32Dtype(range.dtype)) return undefined;
+  const itemBytes = dtypeBytes[range.dtype];
+  const chunkElements = Math.max(1, Math.min(range.count, float32ChunkBytes / Float32Array.BYTES_PER_ELEMENT));
+  const direct = range.dtype === 'float32' && range.isLittleEndian === isHostLittleEndian;
+  let buffers: { values: Float32Array; bits: Int32Array; raw: Uint8Array; wide?: Float64Array } | undefined;
+  async function* pass(): AsyncGenerator<Float32Chunk> {
+    if (!buffers) {
+      const values = new Float32Array(chunkElements);
+      buffers = {
+        values,
+        bits: new Int32Array(values.buffer),
+        raw: direct ? new Uint8Array(values.buffer) : new Uint8Array(chunkElements * itemBytes),
+        wide: direct ? undefined : new Float64Array(chunkElements),
+      };
+    }
+    const { values, bits, raw, wide } = buffers;
+    for (let start = 0; start < range.count; start += chunkElements) {
+      if (control.signal?.aborted) throw new CancelledError();
+      const count = Math.min(chunkElements, range.count - start);
+      const bytes = raw.subarray(0, count * itemBytes);
+      await readExactInto(range.source, range.dataOffset + start * itemBytes, bytes, `the data of '${range.name}'`);
+      if (wide) {
+        decodeElementsInto(bytes, range.dtype, range.isLittleEndian, wide, 0);
+        values.set(wide.subarray(0, count));
+      }
+      control.onProgress?.((start + count) / range.count);
+      yield { start, bits: bits.subarray(0, count) };
+    }
+  }
+  return { warnings, [Symbol.asyncIterator]: pass };
 }

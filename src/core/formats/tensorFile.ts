@@ -28,6 +28,28 @@ export interface TensorFile {
    * min-max work need not fit the tensor in memory; formats that cannot stream leave it out.
    */
   readChunks?(name: string, control?: WorkControl): TensorChunks;
+  /**
+   * Streams one tensor's elements as float32 bit patterns, in C order, when every value of its dtype is
+   * a float32 (float32, float16, bfloat16, float8, bool and 8- and 16-bit integers) and the file can
+   * give them in C order; undefined otherwise. Every pass reads the data again into one small reused
+   * buffer, so nothing as large as the tensor is allocated: for a search, which needs one sorted copy
+   * and no other. Limits apply as to `read`.
+   */
+  readFloat32Chunks?(name: string, control?: WorkControl): Float32Chunks | undefined;
+}
+
+/** Consecutive elements of one tensor as float32 bit patterns (NaN and ±Inf included). */
+export interface Float32Chunk {
+  /** Index of the chunk's first element in the tensor. */
+  readonly start: number;
+  /** The chunk's elements as float32 bits; the array is reused once the next chunk is asked for. */
+  readonly bits: Int32Array;
+}
+
+/** One streaming pass over a tensor as float32; iterate it again for another pass. */
+export interface Float32Chunks extends AsyncIterable<Float32Chunk> {
+  /** What the reader noticed, as `Tensor.warnings`. */
+  readonly warnings: readonly string[];
 }
 
 /** Consecutive elements of one tensor, in C order. */

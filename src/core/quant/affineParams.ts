@@ -82,7 +82,7 @@ export function dequantizeCode(q: number, p: AffineParams): number {
  * Codes for every element, NaN taking the code nearest 0 and ±Inf the extreme codes
  * (contract, Values); ±Inf fall out of clamp(round(±Inf)) by themselves.
  */
-export function quantizeCodes(values: Float64Array, p: AffineParams): Uint16Array {
+export function quantizeCodes(values: Float64Array | Float32Array, p: AffineParams): Uint16Array {
   const codes = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) codes[i] = quantizeValue(values[i], p);
   return codes;

@@ -2,14 +2,14 @@ import { TensorFormatError } from '../errors';
 
 /** The finite elements of a tensor, and how many were left out. */
 export interface FiniteValues {
-  readonly values: Float64Array;
+  readonly values: Float64Array | Float32Array;
   readonly nanCount: number;
   readonly posInfCount: number;
   readonly negInfCount: number;
 }
 
 /** Copies out the finite elements; NaN and ±Inf are counted and set aside (numerics contract, Values). */
-export function finiteValues(values: Float64Array): FiniteValues {
+export function finiteValues(values: Float64Array): FiniteValues & { readonly values: Float64Array } {
   let nanCount = 0;
   let posInfCount = 0;
   let negInfCount = 0;
@@ -31,7 +31,7 @@ export function finiteValues(values: Float64Array): FiniteValues {
 }
 
 /** Refuses tensors with nothing to quantize: empty, or without a single finite value. */
-export function requireFinite(finite: FiniteValues, total: number, tensorName: string): void {
+export function requireFinite(finite: { readonly values: { readonly length: number } }, total: number, tensorName: string): void {
   if (total === 0) throw new TensorFormatError(`Tensor '${tensorName}' is empty; there is nothing to quantize.`);
   if (finite.values.length === 0) {
     throw new TensorFormatError(`Tensor '${tensorName}' has no finite value (all ${total} are NaN or infinite); there is nothing to quantize.`);

@@ -7,26 +7,50 @@ export interface Histogram {
 /** Bins shown for values and errors: enough to see a tail, few enough to send to a webview. */
 export const defaultHistogramBins = 128;
 
+/** numpy.histogram-style bins over [lo, hi], filled value by value, so that a streamed tensor's chunks fill them in turn. */
+export class HistogramBins {
+  private readonly counts: number[];
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly width: number;
+
+  constructor(lo: number, hi: number, private readonly bins = defaultHistogramBins) {
+    if (!(hi > lo)) {
+      // One bin around a single value, as numpy widens a degenerate range by ±0.5.
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    this.lo = lo;
+    this.hi = hi;
+    this.width = (hi - lo) / bins;
+    this.counts = new Array<number>(bins).fill(0);
+  }
+
+  /** Counts one value; values outside [lo, hi] are ignored. */
+  add(v: number): void {
+    if (!(v >= this.lo && v <= this.hi)) return;
+    let b = Math.floor((v - this.lo) / this.width);
+    if (b >= this.bins) b = this.bins - 1;
+    this.counts[b]++;
+  }
+
+  addAll(values: ArrayLike<number>): void {
+    for (let i = 0; i < values.length; i++) this.add(values[i]);
+  }
+
+  result(): Histogram {
+    const edges = new Array<number>(this.bins + 1);
+    for (let i = 0; i <= this.bins; i++) edges[i] = this.lo + i * this.width;
+    edges[this.bins] = this.hi;
+    return { edges, counts: [...this.counts] };
+  }
+}
+
 /** numpy.histogram-style binning of values over [lo, hi]; values outside are ignored. */
 export function histogram(values: ArrayLike<number>, lo: number, hi: number, bins = defaultHistogramBins): Histogram {
-  if (!(hi > lo)) {
-    // One bin around a single value, as numpy widens a degenerate range by ±0.5.
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const counts = new Array<number>(bins).fill(0);
-  const width = (hi - lo) / bins;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!(v >= lo && v <= hi)) continue;
-    let b = Math.floor((v - lo) / width);
-    if (b >= bins) b = bins - 1;
-    counts[b]++;
-  }
-  const edges = new Array<number>(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = lo + i * width;
-  edges[bins] = hi;
-  return { edges, counts };
+  const result = new HistogramBins(lo, hi, bins);
+  result.addAll(values);
+  return result.result();
 }
 
 /** Use of each code level, grouped into at most `maxBins` equal groups of levels (16-bit codes have 65536). */
@@ -42,6 +66,11 @@ export interface CodeHistogram {
 export function codeHistogram(codes: ArrayLike<number>, qmax: number, maxBins = 256): CodeHistogram {
   const levels = new Uint32Array(qmax + 1);
   for (let i = 0; i < codes.length; i++) levels[codes[i]]++;
+  return groupCodeLevels(levels, maxBins);
+}
+
+/** Groups per-level code counts (index: code) into at most `maxBins` equal groups of levels. */
+export function groupCodeLevels(levels: Uint32Array, maxBins = 256): CodeHistogram {
   let used = 0;
   for (let i = 0; i < levels.length; i++) if (levels[i] > 0) used++;
   const levelsPerBin = Math.max(1, Math.ceil(levels.length / maxBins));

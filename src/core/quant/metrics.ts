@@ -33,11 +33,14 @@ export function sqnrDb(signalSquares: number, errorSquares: number): number {
   return 10 * Math.log10(signalSquares / errorSquares);
 }
 
+/** Finite values as a report holds them: float64, or float32 where every element is a float32 (converted exactly). */
+export type FloatValues = Float64Array | Float32Array;
+
 /**
  * Quantizes, dequantizes and measures every finite element in one pass: the direct method every
  * faster engine is checked against.
  */
-export function measureDirect(finite: Float64Array, p: AffineParams, fences: OutlierFences): Metrics {
+export function measureDirect(finite: FloatValues, p: AffineParams, fences: OutlierFences): Metrics {
   const { scale, zeroPoint, qmax, clipMin, clipMax } = p;
   const sq = new CompensatedSum();
   const abs = new CompensatedSum();

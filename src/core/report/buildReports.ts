@@ -3,7 +3,7 @@ import type { WorkControl } from '../formats/tensorFile';
 import { affineParams, checkBits, quantizeCodes, type AffineParams } from '../quant/affineParams';
 import { chooseParams, type QuantizeOptions } from '../quant/clipRange';
 import { codeHistogram, defaultHistogramBins, histogram } from '../quant/histogram';
-import { measureDirect, type Objective } from '../quant/metrics';
+import { measureDirect, type Metrics, type Objective } from '../quant/metrics';
 import { defaultOutlierK, PreparedValues } from '../quant/preparedValues';
 import { summaryStats } from '../quant/summaryStats';
 import { pickBest, type EvaluatedCandidate } from '../search/candidate';
@@ -32,6 +32,13 @@ export interface ReportSubject {
   readonly summary: TensorSummary;
 }
 
+/** What a search needs of its subject: no values in element order (a streamed tensor has none). */
+export interface SearchSubject {
+  readonly tensor: { readonly warnings: readonly string[] };
+  readonly prepared: PreparedValues;
+  readonly summary: TensorSummary;
+}
+
 /** Prepares a tensor once so that many reports on it (a panel's recomputes) share the work. */
 export function prepareSubject(tensor: Tensor): ReportSubject {
   const prepared = new PreparedValues(tensor.values, tensor.name);
@@ -46,14 +53,51 @@ export function prepareSubject(tensor: Tensor): ReportSubject {
   return { tensor, prepared, summary };
 }
 
-function nonFiniteWarnings(subject: ReportSubject): string[] {
-  const p = subject.prepared;
-  if (p.nonFiniteCount === 0) return [];
+/** The elements set aside as not finite, by kind. */
+export interface NonFiniteCounts {
+  readonly nanCount: number;
+  readonly posInfCount: number;
+  readonly negInfCount: number;
+}
+
+/** The warning that says which elements were left out and what codes they get; none when all are finite. */
+function nonFiniteWarnings(counts: NonFiniteCounts): string[] {
   const parts: string[] = [];
-  if (p.nanCount) parts.push(`${p.nanCount} NaN`);
-  if (p.posInfCount) parts.push(`${p.posInfCount} +Inf`);
-  if (p.negInfCount) parts.push(`${p.negInfCount} -Inf`);
+  if (counts.nanCount) parts.push(`${counts.nanCount} NaN`);
+  if (counts.posInfCount) parts.push(`${counts.posInfCount} +Inf`);
+  if (counts.negInfCount) parts.push(`${counts.negInfCount} -Inf`);
+  if (parts.length === 0) return [];
   return [`${parts.join(', ')} left out of every statistic and error; their codes are the code of 0 (NaN), qmax (+Inf) and qmin (-Inf).`];
+}
+
+/** What a quantize report is made of, whether the tensor was held whole or streamed. */
+export interface QuantizeReportParts {
+  readonly tensor: TensorSummary;
+  /** What the reader noticed (`Tensor.warnings`). */
+  readonly readerWarnings: readonly string[];
+  readonly nonFinite: NonFiniteCounts;
+  readonly options: QuantizeOptions;
+  readonly params: AffineParams;
+  readonly metrics: Metrics;
+  readonly histograms: ReportHistograms | undefined;
+}
+
+/** Lays out a quantize report: parameters, metrics, and the reader's, the non-finite and the parameters' warnings in that order. */
+export function assembleQuantizeReport(parts: QuantizeReportParts): QuantizeReport {
+  const { options, params } = parts;
+  return {
+    tensor: parts.tensor,
+    params: { bits: options.bits, range: options.range, percentile: options.range === 'percentile' ? options.percentile : null },
+    scale: params.scale,
+    zeroPoint: params.zeroPoint,
+    qmin: params.qmin,
+    qmax: params.qmax,
+    clipMin: params.clipMin,
+    clipMax: params.clipMax,
+    metrics: parts.metrics,
+    warnings: [...parts.readerWarnings, ...nonFiniteWarnings(parts.nonFinite), ...params.warnings],
+    histograms: parts.histograms,
+  };
 }
 
 function histogramsFor(subject: ReportSubject, params: AffineParams, bins: number): ReportHistograms {
@@ -80,19 +124,15 @@ export function buildQuantizeReport(subject: ReportSubject, options: QuantizeOpt
   const params = chooseParams(subject.prepared, options);
   const metrics = measureDirect(subject.prepared.finite, params, subject.prepared.fences(reportOptions.outlierK ?? defaultOutlierK));
   const bins = reportOptions.histogramBins ?? defaultHistogramBins;
-  return {
+  return assembleQuantizeReport({
     tensor: subject.summary,
-    params: { bits: options.bits, range: options.range, percentile: options.range === 'percentile' ? options.percentile : null },
-    scale: params.scale,
-    zeroPoint: params.zeroPoint,
-    qmin: params.qmin,
-    qmax: params.qmax,
-    clipMin: params.clipMin,
-    clipMax: params.clipMax,
+    readerWarnings: subject.tensor.warnings,
+    nonFinite: subject.prepared,
+    options,
+    params,
     metrics,
-    warnings: [...subject.tensor.warnings, ...nonFiniteWarnings(subject), ...params.warnings],
     histograms: bins > 0 ? histogramsFor(subject, params, bins) : undefined,
-  };
+  });
 }
 
 function toBest(c: EvaluatedCandidate): SearchBest {
@@ -133,7 +173,7 @@ function asRequest(grid: GridSpec | GridRequest): GridRequest {
  * baseline and the best without outliers.
  */
 export async function buildSearchReport(
-  subject: ReportSubject,
+  subject: SearchSubject,
   options: SearchOptions,
   reportOptions: ReportOptions = {},
   control: WorkControl = {},
@@ -160,7 +200,7 @@ export async function buildSearchReport(
   const mm = affineParams(prepared.min, prepared.max, options.bits);
   const minmax: Baseline = { scale: mm.scale, zeroPoint: mm.zeroPoint, metrics: measureDirect(prepared.finite, mm, prepared.fences(k)) };
   const grid: GridSpec | 'nines' = request.kind === 'nines' ? 'nines' : request.spec;
-  const warnings = new Set<string>([...subject.tensor.warnings, ...nonFiniteWarnings(subject)]);
+  const warnings = new Set<string>([...subject.tensor.warnings, ...nonFiniteWarnings(subject.prepared)]);
   const params = { bits: options.bits, grid, objective: options.objective, method, refine };
   if (method === 'optimal') {
     const optimal = optimalRangeSearch(prepared, options.bits, options.objective, k, {

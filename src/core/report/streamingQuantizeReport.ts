@@ -1,15 +1,15 @@
 import { TensorFormatError, UsageError } from '../errors';
 import type { TensorFile, WorkControl } from '../formats/tensorFile';
-import { affineParams, type AffineParams } from '../quant/affineParams';
+import { affineParams, dequantizeCode, quantizeValue, type AffineParams } from '../quant/affineParams';
 import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
 import { CompensatedSum } from '../quant/compensatedSum';
-import { defaultHistogramBins, type CodeHistogram, type Histogram } from '../quant/histogram';
+import { defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
 import { sqnrDb, type Metrics } from '../quant/metrics';
 import { percentileOfSorted } from '../quant/percentile';
 import { defaultOutlierK } from '../quant/preparedValues';
 import { roundHalfEven } from '../quant/roundHalfEven';
 import { StreamingSelection } from '../quant/streamingSelect';
-import type { ReportOptions } from './buildReports';
+import { assembleQuantizeReport, type ReportOptions } from './buildReports';
 import type { QuantizeReport, ReportHistograms } from './reportTypes';
 
 /**
@@ -96,20 +96,12 @@ export async function streamQuantizeReport(
   const metrics = metricsPass.metrics(n);
   let histograms: ReportHistograms | undefined;
   if (bins > 0) {
-    const errors = new HistogramPass(metricsPass.errorMin, metricsPass.errorMax, bins);
-    for await (const chunk of file.readChunks(name, progress.next())) errors.addErrors(chunk.values, params);
+    const errors = new HistogramBins(metricsPass.errorMin, metricsPass.errorMax, bins);
+    for await (const chunk of file.readChunks(name, progress.next())) addErrors(errors, chunk.values, params);
     histograms = { values: metricsPass.valueHistogram!.result(), codes: metricsPass.codeHistogram(), errors: errors.result() };
   }
 
-  const nonFiniteWarnings: string[] = [];
-  if (nonFiniteCount > 0) {
-    const parts: string[] = [];
-    if (nanCount) parts.push(`${nanCount} NaN`);
-    if (posInfCount) parts.push(`${posInfCount} +Inf`);
-    if (negInfCount) parts.push(`${negInfCount} -Inf`);
-    nonFiniteWarnings.push(`${parts.join(', ')} left out of every statistic and error; their codes are the code of 0 (NaN), qmax (+Inf) and qmin (-Inf).`);
-  }
-  return {
+  return assembleQuantizeReport({
     tensor: {
       name,
       dtype: info.dtype,
@@ -118,17 +110,13 @@ export async function streamQuantizeReport(
       nonFiniteCount,
       stats: { min, max, mean, std: Math.sqrt(metricsPass.deviationSquares / n) },
     },
-    params: { bits: options.bits, range: options.range, percentile: options.range === 'percentile' ? options.percentile : null },
-    scale: params.scale,
-    zeroPoint: params.zeroPoint,
-    qmin: params.qmin,
-    qmax: params.qmax,
-    clipMin: params.clipMin,
-    clipMax: params.clipMax,
+    readerWarnings,
+    nonFinite: { nanCount, posInfCount, negInfCount },
+    options,
+    params,
     metrics,
-    warnings: [...readerWarnings, ...nonFiniteWarnings, ...params.warnings],
     histograms,
-  };
+  });
 }
 
 /** The two sorted positions numpy's linear percentile reads (numerics contract, Percentile). */
@@ -169,7 +157,7 @@ class MetricsPass {
   private clipped = 0;
   errorMin = Infinity;
   errorMax = -Infinity;
-  readonly valueHistogram: HistogramPass | undefined;
+  readonly valueHistogram: HistogramBins | undefined;
   private readonly levels: Uint32Array | undefined;
 
   constructor(
@@ -180,7 +168,7 @@ class MetricsPass {
     min: number,
     max: number,
   ) {
-    this.valueHistogram = bins > 0 ? new HistogramPass(min, max, bins) : undefined;
+    this.valueHistogram = bins > 0 ? new HistogramBins(min, max, bins) : undefined;
     this.levels = bins > 0 ? new Uint32Array(p.qmax + 1) : undefined;
   }
 
@@ -213,7 +201,7 @@ class MetricsPass {
         if (e > this.errorMax) this.errorMax = e;
       }
     }
-    this.valueHistogram?.addValues(x);
+    this.valueHistogram?.addAll(x);
   }
 
   /** Σ (x - mean)², compensated, in element order as summaryStats sums it. */
@@ -233,60 +221,17 @@ class MetricsPass {
     };
   }
 
-  /** As codeHistogram() groups the 2^b levels into at most 256 bins. */
-  codeHistogram(maxBins = 256): CodeHistogram {
-    const levels = this.levels!;
-    let used = 0;
-    for (let i = 0; i < levels.length; i++) if (levels[i] > 0) used++;
-    const levelsPerBin = Math.max(1, Math.ceil(levels.length / maxBins));
-    const counts = new Array<number>(Math.ceil(levels.length / levelsPerBin)).fill(0);
-    for (let i = 0; i < levels.length; i++) counts[Math.floor(i / levelsPerBin)] += levels[i];
-    return { levelsPerBin, counts, usedLevels: used };
+  /** The code histogram of codeHistogram(), from the levels counted. */
+  codeHistogram(): CodeHistogram {
+    return groupCodeLevels(this.levels!);
   }
 }
 
-/** histogram() of histogram.ts, accumulated over chunks with the same arithmetic. */
-class HistogramPass {
-  private readonly counts: number[];
-  private readonly lo: number;
-  private readonly hi: number;
-  private readonly width: number;
-
-  constructor(lo: number, hi: number, private readonly bins: number) {
-    if (!(hi > lo)) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    this.lo = lo;
-    this.hi = hi;
-    this.width = (hi - lo) / bins;
-    this.counts = new Array<number>(bins).fill(0);
-  }
-
-  addValues(x: Float64Array): void {
-    for (let i = 0; i < x.length; i++) this.addOne(x[i]);
-  }
-
-  addErrors(x: Float64Array, p: AffineParams): void {
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      if (v - v !== 0) continue;
-      const q = Math.min(Math.max(roundHalfEven(v / p.scale + p.zeroPoint), p.qmin), p.qmax);
-      this.addOne(v - p.scale * (q - p.zeroPoint));
-    }
-  }
-
-  private addOne(v: number): void {
-    if (!(v >= this.lo && v <= this.hi)) return;
-    let b = Math.floor((v - this.lo) / this.width);
-    if (b >= this.bins) b = this.bins - 1;
-    this.counts[b]++;
-  }
-
-  result(): Histogram {
-    const edges = new Array<number>(this.bins + 1);
-    for (let i = 0; i <= this.bins; i++) edges[i] = this.lo + i * this.width;
-    edges[this.bins] = this.hi;
-    return { edges, counts: [...this.counts] };
+/** Bins the quantization error of every finite value of a chunk, as buildQuantizeReport's error histogram does. */
+function addErrors(bins: HistogramBins, x: Float64Array, p: AffineParams): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v - v !== 0) continue;
+    bins.add(v - dequantizeCode(quantizeValue(v, p), p));
   }
 }

@@ -2,7 +2,7 @@ import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import { affineParams, type AffineParams } from '../quant/affineParams';
 import { chooseParams } from '../quant/clipRange';
-import { isMaximised, type Metrics, type Objective } from '../quant/metrics';
+import { isMaximised, type FloatValues, type Metrics, type Objective } from '../quant/metrics';
 import type { PreparedValues } from '../quant/preparedValues';
 import type { SearchBest } from '../report/reportTypes';
 import { createRangeMeasurer, settleCloseCalls, type RangeMeasurer } from './fastGridSearch';
@@ -173,7 +173,7 @@ export function optimalRangeSearch(
   };
 }
 
-function pathPoint(sorted: Float64Array, p: AffineParams, value: number): OptimalPathPoint {
+function pathPoint(sorted: FloatValues, p: AffineParams, value: number): OptimalPathPoint {
   return {
     clipMin: p.clipMin,
     clipMax: p.clipMax,
@@ -189,7 +189,7 @@ function pathPoint(sorted: Float64Array, p: AffineParams, value: number): Optima
  * The percentile P whose linear-rule value is c: with i the last index holding a value <= c,
  * P = 100·(i + (c - v[i])/(v[i+1] - v[i]))/(n - 1); 0 below the minimum, 100 from the maximum on.
  */
-export function percentRank(sorted: Float64Array, c: number): number {
+export function percentRank(sorted: FloatValues, c: number): number {
   const n = sorted.length;
   if (n === 1) return c < sorted[0] ? 0 : 100;
   const i = upperBound(sorted, c, 0, n) - 1;

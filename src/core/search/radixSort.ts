@@ -322,13 +322,7 @@ export class Float32RadixSorter {
 
 /** Sorts float32 values ascending (-0 before +0) into a new array; NaN and ±Inf are left out. */
 export function sortFloat32(values: Float32Array, control: WorkControl = {}): Float32Array {
-  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
-  const sorter = new Float32RadixSorter();
-  sorter.count(bits);
-  if (control.signal?.aborted) throw new CancelledError();
-  sorter.begin();
-  sorter.scatter(bits);
-  return sorter.finish(control);
+  return sortFloat32Values(values, control);
 }
 
 /** Insertion sort of int32 keys. */
@@ -397,4 +391,41 @@ function keysToBits(a: Int32Array, from: number, to: number): void {
     const k = a[i];
     a[i] = k ^ ((k >> 31) & 0x7fffffff);
   }
+}
+
+/** Values converted to float32 bits at a time when a float64 array is sorted on 32-bit keys. */
+const conversionChunk = 1 << 14;
+
+/**
+ * Sorts values that are all float32 (a Float32Array, or a Float64Array whose every value converts
+ * exactly) on 32-bit keys into a new Float32Array, telling `onSorted` each final range in order. A
+ * Float64Array is converted a small chunk at a time in each pass, so no float32 copy is made.
+ */
+export function sortFloat32Values(
+  values: Float64Array | Float32Array,
+  control: WorkControl = {},
+  onSorted?: (sorted: Float32Array, from: number, to: number) => void,
+): Float32Array {
+  const sorter = new Float32RadixSorter();
+  if (values instanceof Float32Array) {
+    const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+    sorter.count(bits);
+    if (control.signal?.aborted) throw new CancelledError();
+    sorter.begin();
+    sorter.scatter(bits);
+    return sorter.finish(control, onSorted);
+  }
+  const chunk = new Float32Array(Math.min(conversionChunk, values.length));
+  const bits = new Int32Array(chunk.buffer);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let start = 0; start < values.length; start += conversionChunk) {
+      if ((start & (abortCheckStride - 1)) === 0 && control.signal?.aborted) throw new CancelledError();
+      const count = Math.min(conversionChunk, values.length - start);
+      chunk.set(values.subarray(start, start + count));
+      if (pass === 0) sorter.count(bits, 0, count);
+      else sorter.scatter(bits, 0, count);
+    }
+    if (pass === 0) sorter.begin();
+  }
+  return sorter.finish(control, onSorted);
 }

@@ -1,5 +1,5 @@
 import type { AffineParams } from '../quant/affineParams';
-import { measureDirect, sqnrDb, type Metrics } from '../quant/metrics';
+import { measureDirect, sqnrDb, type FloatValues, type Metrics } from '../quant/metrics';
 import type { OutlierFences } from '../quant/preparedValues';
 import { roundHalfEven } from '../quant/roundHalfEven';
 import { blockLength, blocksPerSuperblock, prefixErrorCoefficient, type SortedIndex } from './sortedIndex';
@@ -31,7 +31,7 @@ const splitter = 134217729;
  * summed value by value instead, which agrees with the direct pass to 64 ulps.
  */
 export class RangeEvaluator {
-  private readonly v: Float64Array;
+  private readonly v: FloatValues;
   private readonly n: number;
   private readonly iLo: number;
   private readonly iHi: number;
@@ -65,7 +65,7 @@ export class RangeEvaluator {
   constructor(
     private readonly index: SortedIndex,
     private readonly fences: OutlierFences,
-    private readonly finite: Float64Array,
+    private readonly finite: FloatValues,
   ) {
     this.v = index.sorted;
     this.n = index.n;
@@ -331,7 +331,7 @@ export class RangeEvaluator {
 }
 
 /** First index in [from, to) whose value is >= x (to when none). */
-export function lowerBound(v: Float64Array, x: number, from: number, to: number): number {
+export function lowerBound(v: FloatValues, x: number, from: number, to: number): number {
   let lo = from;
   let hi = to;
   while (lo < hi) {
@@ -343,7 +343,7 @@ export function lowerBound(v: Float64Array, x: number, from: number, to: number)
 }
 
 /** First index in [from, to) whose value is > x (to when none). */
-export function upperBound(v: Float64Array, x: number, from: number, to: number): number {
+export function upperBound(v: FloatValues, x: number, from: number, to: number): number {
   let lo = from;
   let hi = to;
   while (lo < hi) {

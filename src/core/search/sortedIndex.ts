@@ -1,6 +1,7 @@
 import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import { CompensatedSum } from '../quant/compensatedSum';
+import type { FloatValues } from '../quant/metrics';
 import type { PreparedValues } from '../quant/preparedValues';
 
 /** Values per block: run sums are read at block granularity; a run's ragged ends are summed value by value. */
@@ -27,7 +28,7 @@ const maxSafeMagnitude = 2 ** 400;
  * size) plus the sorted copy the percentiles need anyway.
  */
 export interface SortedIndex {
-  readonly sorted: Float64Array;
+  readonly sorted: FloatValues;
   readonly n: number;
   /** Full blocks: values [0, blockCount·blockLength) lie in blocks. */
   readonly blockCount: number;
@@ -52,16 +53,27 @@ export interface SortedIndex {
 
 const cache = new WeakMap<PreparedValues, SortedIndex>();
 
-/** Sorts once and builds the block sums once per prepared tensor (cached). */
+/** Sorts once and builds the block sums once per prepared tensor (cached); a float32 sort feeds the sums bucket by bucket. */
 export function sortedIndexOf(prepared: PreparedValues, control: WorkControl = {}): SortedIndex {
   let index = cache.get(prepared);
   if (!index) {
-    const sorted = prepared.sortWith(control);
+    let builder: SortedIndexBuilder | undefined;
+    const sorted = prepared.sortWith(control, (values, _from, to) => {
+      builder ??= new SortedIndexBuilder(values, control);
+      builder.consume(to);
+    });
     if (control.signal?.aborted) throw new CancelledError();
-    index = buildSortedIndex(sorted, control);
+    if (!builder || builder.sorted !== sorted) builder = new SortedIndexBuilder(sorted, control);
+    builder.consume(sorted.length);
+    index = builder.finish();
     cache.set(prepared, index);
   }
   return index;
+}
+
+/** Records an index built beside the sort (a streamed tensor), so that searches on `prepared` reuse it. */
+export function rememberSortedIndex(prepared: PreparedValues, index: SortedIndex): void {
+  cache.set(prepared, index);
 }
 
 /** True when every value is a float32 (low 29 mantissa bits zero), so x·x is exact in float64. */
@@ -80,130 +92,200 @@ function hasExactSquares(sorted: Float64Array, maxAbs: number): boolean {
 }
 
 /** Builds the block structure over already-sorted finite values. */
-export function buildSortedIndex(sorted: Float64Array, control: WorkControl = {}): SortedIndex {
-  const n = sorted.length;
-  const blockCount = Math.floor(n / blockLength);
-  const superCount = Math.ceil(blockCount / blocksPerSuperblock);
-  const maxAbs = n === 0 ? 0 : Math.max(Math.abs(sorted[0]), Math.abs(sorted[n - 1]));
-  const isSafe = maxAbs <= maxSafeMagnitude;
-  const exactSquares = isSafe && hasExactSquares(sorted, maxAbs);
-  const local1Hi = new Float64Array(blockCount + 1);
-  const local1Lo = new Float64Array(blockCount + 1);
-  const local2Hi = new Float64Array(blockCount + 1);
-  const local2Lo = new Float64Array(blockCount + 1);
-  const super1Hi = new Float64Array(superCount);
-  const super1Lo = new Float64Array(superCount);
-  const super2Hi = new Float64Array(superCount);
-  const super2Lo = new Float64Array(superCount);
-  const cumAbs = new Float64Array(superCount + 1);
-  const cumSquares = new Float64Array(superCount + 1);
-  let sigHi = 0;
-  let sigLo = 0;
-  for (let s = 0; s < superCount; s++) {
-    if ((s & 63) === 0 && control.signal?.aborted) throw new CancelledError();
-    let h1 = 0;
-    let l1 = 0;
-    let h2 = 0;
-    let l2 = 0;
-    let abs = 0;
-    const bEnd = Math.min(blockCount, (s + 1) * blocksPerSuperblock);
-    for (let b = s * blocksPerSuperblock; b < bEnd; b++) {
-      local1Hi[b] = h1;
-      local1Lo[b] = l1;
-      local2Hi[b] = h2;
-      local2Lo[b] = l2;
-      const iEnd = (b + 1) * blockLength;
-      if (exactSquares) {
-        for (let i = b * blockLength; i < iEnd; i++) {
-          const x = sorted[i];
-          let t = h1 + x;
-          let z = t - h1;
-          l1 += (h1 - (t - z)) + (x - z);
-          h1 = t;
-          const p = x * x;
-          t = h2 + p;
-          z = t - h2;
-          l2 += (h2 - (t - z)) + (p - z);
-          h2 = t;
-          abs += Math.abs(x);
-        }
-      } else {
-        for (let i = b * blockLength; i < iEnd; i++) {
-          const x = sorted[i];
-          let t = h1 + x;
-          let z = t - h1;
-          l1 += (h1 - (t - z)) + (x - z);
-          h1 = t;
-          // Dekker's exact product x·x = p + pe.
-          const c = 134217729 * x;
-          const xh = c - (c - x);
-          const xl = x - xh;
-          const p = x * x;
-          const pe = ((xh * xh - p) + 2 * xh * xl) + xl * xl;
-          t = h2 + p;
-          z = t - h2;
-          l2 += (h2 - (t - z)) + (p - z) + pe;
-          h2 = t;
-          abs += Math.abs(x);
-        }
+export function buildSortedIndex(sorted: FloatValues, control: WorkControl = {}): SortedIndex {
+  const builder = new SortedIndexBuilder(sorted, control);
+  builder.consume(sorted.length);
+  return builder.finish();
+}
+
+/**
+ * Builds the block sums front to back, so that a sort can hand over each range as soon as it is final
+ * (`consume(upTo)`, while the range is still in cache). A Float32Array needs no look ahead: its squares
+ * are exact in float64 (24-bit significands, and even subnormal squares stay far inside float64's
+ * range) and its magnitudes are safe; a Float64Array must be whole, as those facts are checked first.
+ */
+export class SortedIndexBuilder {
+  readonly n: number;
+  private readonly blockCount: number;
+  private readonly isSafe: boolean;
+  private readonly exactSquares: boolean;
+  private readonly local1Hi: Float64Array;
+  private readonly local1Lo: Float64Array;
+  private readonly local2Hi: Float64Array;
+  private readonly local2Lo: Float64Array;
+  private readonly super1Hi: Float64Array;
+  private readonly super1Lo: Float64Array;
+  private readonly super2Hi: Float64Array;
+  private readonly super2Lo: Float64Array;
+  private readonly cumAbs: Float64Array;
+  private readonly cumSquares: Float64Array;
+  /** Next block to sum, and the running sums of its superblock. */
+  private block = 0;
+  private h1 = 0;
+  private l1 = 0;
+  private h2 = 0;
+  private l2 = 0;
+  private abs = 0;
+  private sigHi = 0;
+  private sigLo = 0;
+
+  constructor(readonly sorted: FloatValues, private readonly control: WorkControl = {}) {
+    const n = sorted.length;
+    this.n = n;
+    const blockCount = Math.floor(n / blockLength);
+    this.blockCount = blockCount;
+    const superCount = Math.ceil(blockCount / blocksPerSuperblock);
+    if (sorted instanceof Float32Array) {
+      this.isSafe = true;
+      this.exactSquares = true;
+    } else {
+      const maxAbs = n === 0 ? 0 : Math.max(Math.abs(sorted[0]), Math.abs(sorted[n - 1]));
+      this.isSafe = maxAbs <= maxSafeMagnitude;
+      this.exactSquares = this.isSafe && hasExactSquares(sorted, maxAbs);
+    }
+    this.local1Hi = new Float64Array(blockCount + 1);
+    this.local1Lo = new Float64Array(blockCount + 1);
+    this.local2Hi = new Float64Array(blockCount + 1);
+    this.local2Lo = new Float64Array(blockCount + 1);
+    this.super1Hi = new Float64Array(superCount);
+    this.super1Lo = new Float64Array(superCount);
+    this.super2Hi = new Float64Array(superCount);
+    this.super2Lo = new Float64Array(superCount);
+    this.cumAbs = new Float64Array(superCount + 1);
+    this.cumSquares = new Float64Array(superCount + 1);
+  }
+
+  /** Sums every full block that ends at or before `upTo` (values before it must be final). */
+  consume(upTo: number): void {
+    const bLast = Math.min(this.blockCount, Math.floor(upTo / blockLength));
+    let b = this.block;
+    if (b >= bLast) return;
+    const sorted = this.sorted;
+    const { local1Hi, local1Lo, local2Hi, local2Lo, exactSquares } = this;
+    let { h1, l1, h2, l2, abs } = this;
+    while (b < bLast) {
+      if (b % blocksPerSuperblock === 0) {
+        if (((b / blocksPerSuperblock) & 63) === 0 && this.control.signal?.aborted) throw new CancelledError();
+        h1 = l1 = h2 = l2 = abs = 0;
       }
-      let t = h1 + l1;
-      l1 -= t - h1;
-      h1 = t;
-      t = h2 + l2;
-      l2 -= t - h2;
-      h2 = t;
+      const bEnd = Math.min(bLast, (Math.floor(b / blocksPerSuperblock) + 1) * blocksPerSuperblock);
+      for (; b < bEnd; b++) {
+        local1Hi[b] = h1;
+        local1Lo[b] = l1;
+        local2Hi[b] = h2;
+        local2Lo[b] = l2;
+        const iEnd = (b + 1) * blockLength;
+        if (exactSquares) {
+          for (let i = b * blockLength; i < iEnd; i++) {
+            const x = sorted[i];
+            let t = h1 + x;
+            let z = t - h1;
+            l1 += (h1 - (t - z)) + (x - z);
+            h1 = t;
+            const p = x * x;
+            t = h2 + p;
+            z = t - h2;
+            l2 += (h2 - (t - z)) + (p - z);
+            h2 = t;
+            abs += Math.abs(x);
+          }
+        } else {
+          for (let i = b * blockLength; i < iEnd; i++) {
+            const x = sorted[i];
+            let t = h1 + x;
+            let z = t - h1;
+            l1 += (h1 - (t - z)) + (x - z);
+            h1 = t;
+            // Dekker's exact product x·x = p + pe.
+            const c = 134217729 * x;
+            const xh = c - (c - x);
+            const xl = x - xh;
+            const p = x * x;
+            const pe = ((xh * xh - p) + 2 * xh * xl) + xl * xl;
+            t = h2 + p;
+            z = t - h2;
+            l2 += (h2 - (t - z)) + (p - z) + pe;
+            h2 = t;
+            abs += Math.abs(x);
+          }
+        }
+        let t = h1 + l1;
+        l1 -= t - h1;
+        h1 = t;
+        t = h2 + l2;
+        l2 -= t - h2;
+        h2 = t;
+      }
+      if (b % blocksPerSuperblock === 0 || b === this.blockCount) this.closeSuperblock(b, h1, l1, h2, l2, abs);
     }
-    if (bEnd === blockCount) {
-      local1Hi[bEnd] = h1;
-      local1Lo[bEnd] = l1;
-      local2Hi[bEnd] = h2;
-      local2Lo[bEnd] = l2;
+    this.block = b;
+    this.h1 = h1;
+    this.l1 = l1;
+    this.h2 = h2;
+    this.l2 = l2;
+    this.abs = abs;
+  }
+
+  /** Stores the totals of the superblock that ends at block boundary `b`. */
+  private closeSuperblock(b: number, h1: number, l1: number, h2: number, l2: number, abs: number): void {
+    const s = Math.ceil(b / blocksPerSuperblock) - 1;
+    if (b === this.blockCount) {
+      this.local1Hi[b] = h1;
+      this.local1Lo[b] = l1;
+      this.local2Hi[b] = h2;
+      this.local2Lo[b] = l2;
     }
-    super1Hi[s] = h1;
-    super1Lo[s] = l1;
-    super2Hi[s] = h2;
-    super2Lo[s] = l2;
-    cumAbs[s + 1] = cumAbs[s] + abs;
-    cumSquares[s + 1] = cumSquares[s] + h2;
+    this.super1Hi[s] = h1;
+    this.super1Lo[s] = l1;
+    this.super2Hi[s] = h2;
+    this.super2Lo[s] = l2;
+    this.cumAbs[s + 1] = this.cumAbs[s] + abs;
+    this.cumSquares[s + 1] = this.cumSquares[s] + h2;
     // Signal: double-double sum of the superblock totals.
-    const t = sigHi + h2;
-    const z = t - sigHi;
-    sigLo += (sigHi - (t - z)) + (h2 - z) + l2;
-    sigHi = t;
+    const t = this.sigHi + h2;
+    const z = t - this.sigHi;
+    this.sigLo += (this.sigHi - (t - z)) + (h2 - z) + l2;
+    this.sigHi = t;
   }
-  // Values after the last full block.
-  for (let i = blockCount * blockLength; i < n; i++) {
-    const x = sorted[i];
-    const p = x * x;
-    const c = 134217729 * x;
-    const xh = c - (c - x);
-    const xl = x - xh;
-    const pe = ((xh * xh - p) + 2 * xh * xl) + xl * xl;
-    const t = sigHi + p;
-    const z = t - sigHi;
-    sigLo += (sigHi - (t - z)) + (p - z) + pe;
-    sigHi = t;
+
+  /** The index, once every value has been consumed. */
+  finish(): SortedIndex {
+    const { sorted, n, blockCount } = this;
+    if (this.block !== blockCount) throw new Error('SortedIndexBuilder.finish before every block was consumed');
+    let { sigHi, sigLo } = this;
+    // Values after the last full block.
+    for (let i = blockCount * blockLength; i < n; i++) {
+      const x = sorted[i];
+      const p = x * x;
+      const c = 134217729 * x;
+      const xh = c - (c - x);
+      const xl = x - xh;
+      const pe = ((xh * xh - p) + 2 * xh * xl) + xl * xl;
+      const t = sigHi + p;
+      const z = t - sigHi;
+      sigLo += (sigHi - (t - z)) + (p - z) + pe;
+      sigHi = t;
+    }
+    if (blockCount % blocksPerSuperblock === 0 && blockCount > 0) {
+      // The last boundary starts a (non-existent) superblock: its local prefix is 0.
+      this.local1Hi[blockCount] = 0;
+      this.local1Lo[blockCount] = 0;
+      this.local2Hi[blockCount] = 0;
+      this.local2Lo[blockCount] = 0;
+    }
+    return {
+      sorted, n, blockCount,
+      local1Hi: this.local1Hi, local1Lo: this.local1Lo, local2Hi: this.local2Hi, local2Lo: this.local2Lo,
+      super1Hi: this.super1Hi, super1Lo: this.super1Lo, super2Hi: this.super2Hi, super2Lo: this.super2Lo,
+      cumAbs: this.cumAbs, cumSquares: this.cumSquares,
+      signalSquares: this.isSafe ? sigHi + sigLo : plainSignal(sorted),
+      isSafe: this.isSafe,
+    };
   }
-  if (blockCount % blocksPerSuperblock === 0 && blockCount > 0) {
-    // The last boundary starts a (non-existent) superblock: its local prefix is 0.
-    local1Hi[blockCount] = 0;
-    local1Lo[blockCount] = 0;
-    local2Hi[blockCount] = 0;
-    local2Lo[blockCount] = 0;
-  }
-  return {
-    sorted, n, blockCount,
-    local1Hi, local1Lo, local2Hi, local2Lo,
-    super1Hi, super1Lo, super2Hi, super2Lo,
-    cumAbs, cumSquares,
-    signalSquares: isSafe ? sigHi + sigLo : plainSignal(sorted),
-    isSafe,
-  };
 }
 
 /** Σx² as the direct pass adds it (Infinity when a square overflows), for tensors too extreme for the block sums. */
-function plainSignal(sorted: Float64Array): number {
+function plainSignal(sorted: FloatValues): number {
   const sum = new CompensatedSum();
   for (let i = 0; i < sorted.length; i++) sum.add(sorted[i] * sorted[i]);
   return sum.value;

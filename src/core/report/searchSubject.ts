@@ -1,0 +1,32 @@
+import { UsageError } from '../errors';
+import type { TensorFile, WorkControl } from '../formats/tensorFile';
+import { Float32StreamPreparer } from '../quant/float32Stream';
+import { prepareSubject, type SearchSubject } from './buildReports';
+
+/**
+ * Prepares one tensor of a file for searches. A tensor the file can stream as float32 (see
+ * TensorFile.readFloat32Chunks) is read twice in small chunks and only its sorted copy is kept: a
+ * search needs the values in sorted order and nothing in element order. Any other tensor is read whole,
+ * as for every other report. Progress runs once across the passes.
+ */
+export async function prepareSearchSubject(file: TensorFile, name: string, control: WorkControl = {}): Promise<SearchSubject> {
+  const info = file.tensors.find((t) => t.name === name);
+  if (!info) throw new UsageError(`No tensor '${name}' in this ${file.format} file.`);
+  const part = (from: number): WorkControl => ({
+    signal: control.signal,
+    onProgress: control.onProgress && ((f: number) => control.onProgress?.(from + f / 2)),
+  });
+  const first = file.readFloat32Chunks?.(name, part(0));
+  if (!first) return prepareSubject(await file.read(name, control));
+  const preparer = new Float32StreamPreparer(name);
+  for await (const chunk of first) preparer.first(chunk.bits);
+  preparer.beginSecondPass();
+  const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;
+  for await (const chunk of second) preparer.second(chunk.bits);
+  const { prepared, stats } = preparer.finish(control);
+  return {
+    tensor: { warnings: [...first.warnings] },
+    prepared,
+    summary: { name: info.name, dtype: info.dtype, shape: info.shape, count: info.count, nonFiniteCount: prepared.nonFiniteCount, stats },
+  };
+}
