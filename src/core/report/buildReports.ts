@@ -7,7 +7,7 @@ import { measureDirect, type Metrics, type Objective } from '../quant/metrics';
 import { defaultOutlierK, PreparedValues } from '../quant/preparedValues';
 import { summaryStats } from '../quant/summaryStats';
 import { pickBest, type EvaluatedCandidate } from '../search/candidate';
-import { fastGridSearch } from '../search/fastGridSearch';
+import { fastGridSearch, paramsKey } from '../search/fastGridSearch';
 import { requestCandidates, type GridRequest, type GridSpec } from '../search/gridSpec';
 import { optimalRangeSearch } from '../search/optimalRangeSearch';
 import { refinedGridSearch } from '../search/refinedGridSearch';
@@ -198,7 +198,10 @@ export async function buildSearchReport(
   const gridBest = pickBest(evaluated, options.objective);
   const bestInliers = pickBest(evaluated, 'mseInliers');
   const mm = affineParams(prepared.min, prepared.max, options.bits);
-  const minmax: Baseline = { scale: mm.scale, zeroPoint: mm.zeroPoint, metrics: measureDirect(prepared.finite, mm, prepared.fences(k)) };
+  // Percentile 100 is min-max exactly: a grid that holds it has measured the baseline already (the
+  // optimal search reports its winner from the direct pass, so its baseline is measured the same way).
+  const measured = method === 'grid' ? evaluated.find((c) => paramsKey(c.params) === paramsKey(mm)) : undefined;
+  const minmax: Baseline = { scale: mm.scale, zeroPoint: mm.zeroPoint, metrics: measured?.metrics ?? measureDirect(prepared.finite, mm, prepared.fences(k)) };
   const grid: GridSpec | 'nines' = request.kind === 'nines' ? 'nines' : request.spec;
   const warnings = new Set<string>([...subject.tensor.warnings, ...nonFiniteWarnings(subject.prepared)]);
   const params = { bits: options.bits, grid, objective: options.objective, method, refine };
