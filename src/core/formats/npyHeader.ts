@@ -3,6 +3,7 @@ import { dtypeBytes, type DType } from '../dtype';
 import { TensorFormatError } from '../errors';
 import { formatShape } from '../tensor';
 import { parseNpyDescr } from './npyDtype';
+import { quoteBytes } from './quoteBytes';
 import { formatPythonLiteral, parsePythonLiteral, PythonLiteralSyntaxError, pythonTypeName, type PythonLiteral } from './pythonLiteral';
 
 /** The first six bytes of every .npy file. */
@@ -168,14 +169,4 @@ function shapeCountChecked(shape: readonly number[], itemBytes: number, fileName
     throw new TensorFormatError(`Invalid shape ${formatShape(shape)} in ${fileName}: ${count} elements are more than any file can hold.`);
   }
   return Number(count);
-}
-
-function quoteBytes(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) {
-    if (byte === 0x27 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
-    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
-    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
-  }
-  return `'${out}'`;
 }

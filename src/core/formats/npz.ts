@@ -3,6 +3,7 @@ import { TensorFormatError, UsageError } from '../errors';
 import type { Tensor, TensorInfo } from '../tensor';
 import { isNpy, openNpy } from './npy';
 import { readNpyHeader, type NpyHeader } from './npyHeader';
+import { quoteBytes } from './quoteBytes';
 import { checkTensorFits, deferredChunks, formatByteSize, raiseLimitHint, streamElements } from './tensorChunks';
 import { defaultMaxTensorBytes, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
 import { readZipArchive, type ZipEntry } from './zipArchive';
@@ -47,7 +48,7 @@ export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTens
     const magic = await readExact(member, 0, Math.min(6, member.size), 'the .npy magic');
     if (!isNpy(magic)) {
       throw new TensorFormatError(
-        `Member '${entry.name}' of ${source.name} is not an .npy array (it starts with ${quoteStart(magic)}); an .npz holds .npy members, as numpy.savez writes.`,
+        `Member '${entry.name}' of ${source.name} is not an .npy array (it starts with ${quoteBytes(magic)}); an .npz holds .npy members, as numpy.savez writes.`,
         { entry: entry.name, offset: entry.dataOffset },
       );
     }
@@ -128,14 +129,4 @@ function wholeAsChunks(read: () => Promise<Tensor>): TensorChunks {
       yield { start: 0, values: tensor.values };
     },
   };
-}
-
-function quoteStart(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) {
-    if (byte === 0x27 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
-    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
-    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
-  }
-  return `'${out}'`;
 }
