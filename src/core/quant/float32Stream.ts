@@ -27,48 +27,20 @@ export interface StreamedValues {
 export class Float32StreamPreparer {
   private readonly sorter = new Float32RadixSorter();
   private elements = 0;
-  private nanCount = 0;
-  private posInfCount = 0;
-  private negInfCount = 0;
-  private min = Infinity;
-  private max = -Infinity;
-  // Neumaier sums (CompensatedSum, inlined): of the values, then of the squared deviations.
-  private sum = 0;
-  private sumC = 0;
-  private dev = 0;
-  private devC = 0;
-  private mean = NaN;
+  /** Pass one's running figures (see firstPass) and pass two's (see secondPass). */
+  private readonly firstState = Float64Array.of(0, 0, 0, Infinity, -Infinity, 0, 0);
+  private readonly secondState = Float64Array.of(NaN, 0, 0);
   private pass = 1;
 
-  constructor(private readonly tensorName: string) {}
+  constructor(private readonly tensorName: string) {
+    warmStreamKernels();
+  }
 
   /** Pass one over a chunk of float32 bits, chunks in element order. */
   first(bits: Int32Array): void {
     if (this.pass !== 1) throw new Error('Float32StreamPreparer.first after the first pass');
-    const values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
-    let { nanCount, posInfCount, negInfCount, min, max, sum, sumC } = this;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v !== v) nanCount++;
-      else if (v === Infinity) posInfCount++;
-      else if (v === -Infinity) negInfCount++;
-      else {
-        if (v < min) min = v;
-        if (v > max) max = v;
-        const t = sum + v;
-        if (Math.abs(sum) >= Math.abs(v)) sumC += (sum - t) + v;
-        else sumC += (v - t) + sum;
-        sum = t;
-      }
-    }
-    this.nanCount = nanCount;
-    this.posInfCount = posInfCount;
-    this.negInfCount = negInfCount;
-    this.min = min;
-    this.max = max;
-    this.sum = sum;
-    this.sumC = sumC;
-    this.elements += values.length;
+    firstPass(new Float32Array(bits.buffer, bits.byteOffset, bits.length), this.firstState);
+    this.elements += bits.length;
     this.sorter.count(bits);
   }
 
@@ -76,7 +48,8 @@ export class Float32StreamPreparer {
   beginSecondPass(): void {
     const finite = this.sorter.length;
     requireFinite({ values: { length: finite } }, this.elements, this.tensorName);
-    this.mean = (this.sum + this.sumC) / finite;
+    const f = this.firstState;
+    this.secondState[0] = (f[5] + f[6]) / finite;
     this.sorter.begin();
     this.pass = 2;
   }
@@ -84,21 +57,7 @@ export class Float32StreamPreparer {
   /** Pass two over a chunk, the same chunks as pass one (in element order, for the deviation sum). */
   second(bits: Int32Array): void {
     if (this.pass !== 2) throw new Error('Float32StreamPreparer.second outside the second pass');
-    const values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
-    const mean = this.mean;
-    let { dev, devC } = this;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v - v !== 0) continue;
-      const d = v - mean;
-      const p = d * d;
-      const t = dev + p;
-      if (Math.abs(dev) >= Math.abs(p)) devC += (dev - t) + p;
-      else devC += (p - t) + dev;
-      dev = t;
-    }
-    this.dev = dev;
-    this.devC = devC;
+    secondPass(new Float32Array(bits.buffer, bits.byteOffset, bits.length), this.secondState);
     this.sorter.scatter(bits);
   }
 
@@ -115,10 +74,78 @@ export class Float32StreamPreparer {
     builder ??= new SortedIndexBuilder(sorted, control);
     builder.consume(sorted.length);
     const index = builder.finish();
-    const { nanCount, posInfCount, negInfCount, min, max } = this;
+    const [nanCount, posInfCount, negInfCount, min, max] = this.firstState;
     const prepared = new PreparedValues(sorted, this.tensorName, sorted, { nanCount, posInfCount, negInfCount, min, max });
     rememberSortedIndex(prepared, index);
-    const n = sorted.length;
-    return { prepared, stats: { min, max, mean: this.mean, std: Math.sqrt((this.dev + this.devC) / n) } };
+    const [mean, dev, devC] = this.secondState;
+    return { prepared, stats: { min, max, mean, std: Math.sqrt((dev + devC) / sorted.length) } };
   }
+}
+
+/**
+ * Pass one over a chunk: `state` holds [NaN count, +Inf count, -Inf count, min, max, sum, compensation],
+ * the comparisons of PreparedValues and the Neumaier sum of CompensatedSum written out.
+ */
+function firstPass(values: Float32Array, state: Float64Array): void {
+  let nanCount = state[0];
+  let posInfCount = state[1];
+  let negInfCount = state[2];
+  let min = state[3];
+  let max = state[4];
+  let sum = state[5];
+  let sumC = state[6];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) nanCount++;
+    else if (v === Infinity) posInfCount++;
+    else if (v === -Infinity) negInfCount++;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+      const t = sum + v;
+      if (Math.abs(sum) >= Math.abs(v)) sumC += (sum - t) + v;
+      else sumC += (v - t) + sum;
+      sum = t;
+    }
+  }
+  state[0] = nanCount;
+  state[1] = posInfCount;
+  state[2] = negInfCount;
+  state[3] = min;
+  state[4] = max;
+  state[5] = sum;
+  state[6] = sumC;
+}
+
+/** Pass two over a chunk: `state` holds [mean, deviation sum, compensation], summaryStats's second sum written out. */
+function secondPass(values: Float32Array, state: Float64Array): void {
+  const mean = state[0];
+  let dev = state[1];
+  let devC = state[2];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    const d = v - mean;
+    const p = d * d;
+    const t = dev + p;
+    if (Math.abs(dev) >= Math.abs(p)) devC += (dev - t) + p;
+    else devC += (p - t) + dev;
+    dev = t;
+  }
+  state[1] = dev;
+  state[2] = devC;
+}
+
+let streamKernelsWarm = false;
+
+/**
+ * Runs both passes once on a few values (NaN and ±Inf among them) so that they have type feedback for
+ * the code after their loops before the first long chunk: see warmFloat32Kernels in radixSort.ts.
+ */
+function warmStreamKernels(): void {
+  if (streamKernelsWarm) return;
+  streamKernelsWarm = true;
+  const values = Float32Array.of(1, NaN, -2, Infinity, 0.5, -Infinity, 3);
+  firstPass(values, Float64Array.of(0, 0, 0, Infinity, -Infinity, 0, 0));
+  secondPass(values, Float64Array.of(0.5, 0, 0));
 }

@@ -239,18 +239,13 @@ export class Float32RadixSorter {
   private out: Int32Array | undefined;
   private total = 0;
 
+  constructor() {
+    warmFloat32Kernels();
+  }
+
   /** Counts the finite values of bits[from, to) (float32 bit patterns). */
   count(bits: Int32Array, from = 0, to = bits.length): void {
-    const counts = this.counts;
-    let finite = 0;
-    for (let i = from; i < to; i++) {
-      const u = bits[i];
-      if ((u & float32ExponentMask) === float32ExponentMask) continue;
-      const key = u ^ ((u >> 31) & 0x7fffffff);
-      counts[(key >>> 16) ^ 0x8000]++;
-      finite++;
-    }
-    this.total += finite;
+    this.total += countKeys(bits, from, to, this.counts);
   }
 
   /** Finite values counted so far. */
@@ -270,14 +265,7 @@ export class Float32RadixSorter {
 
   /** Places the keys of the finite values of bits[from, to) in their buckets. */
   scatter(bits: Int32Array, from = 0, to = bits.length): void {
-    const next = this.next as Int32Array;
-    const out = this.out as Int32Array;
-    for (let i = from; i < to; i++) {
-      const u = bits[i];
-      if ((u & float32ExponentMask) === float32ExponentMask) continue;
-      const key = u ^ ((u >> 31) & 0x7fffffff);
-      out[next[(key >>> 16) ^ 0x8000]++] = key;
-    }
+    scatterKeys(bits, from, to, this.next as Int32Array, this.out as Int32Array);
   }
 
   /**
@@ -323,6 +311,55 @@ export class Float32RadixSorter {
 /** Sorts float32 values ascending (-0 before +0) into a new array; NaN and ±Inf are left out. */
 export function sortFloat32(values: Float32Array, control: WorkControl = {}): Float32Array {
   return sortFloat32Values(values, control);
+}
+
+/** Counts the first digit of the keys of the finite values of bits[from, to); returns how many were finite. */
+function countKeys(bits: Int32Array, from: number, to: number, counts: Int32Array): number {
+  let finite = 0;
+  for (let i = from; i < to; i++) {
+    const u = bits[i];
+    if ((u & float32ExponentMask) === float32ExponentMask) continue;
+    const key = u ^ ((u >> 31) & 0x7fffffff);
+    counts[(key >>> 16) ^ 0x8000]++;
+    finite++;
+  }
+  return finite;
+}
+
+/** Writes the keys of the finite values of bits[from, to) at their buckets' next places. */
+function scatterKeys(bits: Int32Array, from: number, to: number, next: Int32Array, out: Int32Array): void {
+  for (let i = from; i < to; i++) {
+    const u = bits[i];
+    if ((u & float32ExponentMask) === float32ExponentMask) continue;
+    const key = u ^ ((u >> 31) & 0x7fffffff);
+    out[next[(key >>> 16) ^ 0x8000]++] = key;
+  }
+}
+
+let float32KernelsWarm = false;
+
+/**
+ * Runs each float32 sort kernel once on a few values, so that every kernel has type feedback for the
+ * code after its loop before it meets a long input. Without it, V8 compiles the first long call's loop
+ * on the fly, that code deoptimises at the loop's exit for want of feedback, and V8 re-enters the same
+ * code on every later call (each chunk, each bucket) and deoptimises again: several times slower.
+ */
+function warmFloat32Kernels(): void {
+  if (float32KernelsWarm) return;
+  float32KernelsWarm = true;
+  const values = Float32Array.of(3, -1, NaN, 0.5, Infinity, -0, 2, -Infinity, 1.5);
+  const bits = new Int32Array(values.buffer);
+  const counts = new Int32Array(float32Buckets);
+  countKeys(bits, 0, bits.length, counts);
+  const next = new Int32Array(float32Buckets);
+  const out = new Int32Array(bits.length);
+  scatterKeys(bits, 0, bits.length, next, out);
+  const keys = new Int32Array(float32InsertionMax + 9);
+  for (let i = 0; i < keys.length; i++) keys[i] = (i * 7919) % 97 - 40;
+  const copy = keys.slice();
+  insertionSortInt32(keys, 0, keys.length);
+  sortLow16(copy, 0, copy.length, new Int32Array(copy.length), new Int32Array(256), new Int32Array(256));
+  keysToBits(copy, 0, copy.length);
 }
 
 /** Insertion sort of int32 keys. */

@@ -130,6 +130,7 @@ export class SortedIndexBuilder {
   private sigLo = 0;
 
   constructor(readonly sorted: FloatValues, private readonly control: WorkControl = {}) {
+    warmIndexKernels();
     const n = sorted.length;
     this.n = n;
     const blockCount = Math.floor(n / blockLength);
@@ -282,6 +283,24 @@ export class SortedIndexBuilder {
       isSafe: this.isSafe,
     };
   }
+}
+
+let indexKernelsWarm = false;
+
+/**
+ * Builds the index of one block of float32 values once, so that `consume`, which a streamed sort calls
+ * bucket by bucket, has type feedback past its loops before a long call compiles them (see
+ * warmFloat32Kernels in radixSort.ts).
+ */
+function warmIndexKernels(): void {
+  if (indexKernelsWarm) return;
+  indexKernelsWarm = true;
+  const values = new Float32Array(blockLength + 1);
+  for (let i = 0; i < values.length; i++) values[i] = i - 7.5;
+  const builder = new SortedIndexBuilder(values);
+  builder.consume(blockLength >> 1);
+  builder.consume(values.length);
+  builder.finish();
 }
 
 /** Σx² as the direct pass adds it (Infinity when a square overflows), for tensors too extreme for the block sums. */
