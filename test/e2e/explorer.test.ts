@@ -25,10 +25,13 @@ describe('Explorer: right-click a tensor file → Quantize Tensor', function () 
     }
   });
 
-  it('offers Quantize Tensor on .npy and JSON tensors, and not on unrelated JSON', async () => {
+  it('offers Quantize Tensor on .npy files and open JSON tensors, and not on unrelated JSON', async () => {
     const { workbench } = await session();
-    for (const file of ['notebook.npy', 'tensor.json', 'layers.json']) {
-      assert.ok((await workbench.explorerMenuEntries(file)).includes('Quantize Tensor'), `offered on ${file}`);
+    // A JSON file counts as a tensor file once open (or when named *.tensor.json): README, "JSON tensor files".
+    await workbench.openFromExplorer('package.json');
+    await workbench.openFromExplorer('tensor.json');
+    for (const file of ['notebook.npy', 'corrupt.npy', 'tensor.json']) {
+      assert.ok(await workbench.explorerMenuOffers(file, 'Quantize Tensor'), `offered on ${file}`);
     }
     const onPackageJson = await workbench.explorerMenuEntries('package.json');
     assert.ok(onPackageJson.length > 3, `the menu of package.json opened: ${onPackageJson.join(', ')}`);

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'mocha';
-import { failuresDir, markFailed, session, stopSession } from './session';
+import { resultsDir, markFailed, session, stopSession } from './session';
 
 export const mochaHooks = {
   async afterEach(this: Context): Promise<void> {
@@ -11,8 +11,8 @@ export const mochaHooks = {
     markFailed();
     const s = await session().catch(() => undefined);
     if (!s) return;
-    mkdirSync(failuresDir, { recursive: true });
-    const file = join(failuresDir, `${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
     await s.page.screenshot({ path: file }).catch(() => undefined);
     console.log(`      screenshot: ${file}`);
   },

@@ -19,6 +19,9 @@ describe('Opening a .npy directly', function () {
     assert.equal(await editor.figure('scale'), String(cli.scale));
     assert.equal(await editor.figure('mse'), String(cli.metrics.mse));
     assert.equal(await s.page.locator('.editor-group-container .monaco-editor .view-lines').count(), 0, 'no text editor on the .npy');
+    const status = s.page.locator('.statusbar-item', { hasText: 'float16 (8, 128)' }).first();
+    await status.waitFor({ timeout: 15_000 });
+    assert.match(await status.innerText(), /MSE/, 'the status bar shows dtype, shape and MSE');
   });
 
   it('a corrupt .npy shows the clear error, not a broken page', async () => {

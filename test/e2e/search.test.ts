@@ -7,7 +7,7 @@ import { cliSearch, darkTheme, lightTheme, savePicture, session } from './sessio
 const answers: readonly { readonly when: RegExp; readonly value: string | undefined }[] = [
   { when: /grid|from:to:step/i, value: '99:100:0.05' },
   { when: /bits/i, value: '8' },
-  { when: /objective/i, value: 'mse' },
+  { when: /objective/i, value: 'mseInliers' },
   { when: /tensor/i, value: undefined },
   { when: /file|\.npy/i, value: 'notebook.npy' },
 ];
@@ -37,7 +37,7 @@ describe('Command palette: Find Best Percentile (Grid Search)', function () {
     assert.ok(asked.some((t) => /bits/i.test(t)) && asked.some((t) => /grid/i.test(t)) && asked.some((t) => /objective/i.test(t)),
       `asked for bits, grid and objective: ${JSON.stringify(asked)}`);
 
-    const cli = await cliSearch(s.file('notebook.npy'), ['--grid', '99:100:0.05']);
+    const cli = await cliSearch(s.file('notebook.npy'), ['--grid', '99:100:0.05', '--objective', 'mseInliers']);
     const panel = new Inspector(workbench.webview());
     const note = panel.curveNote();
     await panel.frame.locator('#chart-curve .chart-note', { hasText: 'best P' }).waitFor({ timeout: 60_000 });

@@ -1,6 +1,6 @@
 /**
  * One VS Code for the whole UI suite: Clipwise packaged as a .vsix and installed into a fresh
- * code-server, the workspace of test/fixtures/workspace (plus a large tensor written at start), and
+ * code-server, the workspace of test/fixtures/workspace (plus long-tail.npy, a large tensor written at start), and
  * one Chromium page on the workbench. Started by the first test that asks, stopped by hooks.ts.
  */
 import { execFile } from 'node:child_process';
@@ -13,15 +13,18 @@ import type { QuantizeReport, SearchReport } from '../../src/core/report/reportT
 import { launchChromium, newWorkbenchContext, repoRoot, VsCodeRun } from '../../scripts/vscode-tools/codeServer';
 import { Workbench } from './pageObjects/workbench';
 
-/** Where README's pictures come from. */
-export const imagesDir = join(repoRoot, 'docs', 'images');
+/** Screenshots of every run, and of failed tests. */
+export const resultsDir = join(repoRoot, 'test-results', 'e2e');
 
-/** Screenshots of failed tests. */
-export const failuresDir = join(repoRoot, 'test-results', 'e2e');
+/**
+ * Where the pictures go: test-results/e2e (ignored) on every run; CLIPWISE_UPDATE_SCREENSHOTS=1
+ * writes them into docs/images, where README takes them from.
+ */
+export const imagesDir = process.env.CLIPWISE_UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'images') : resultsDir;
 
-/** The theme the session starts in; the suites switch to light and back for screenshots. */
-export const darkTheme = 'Default Dark Modern';
-export const lightTheme = 'Default Light Modern';
+/** The themes of the pictures, as the theme picker lists them; the session starts dark. */
+export const darkTheme = 'Dark Modern';
+export const lightTheme = 'Light Modern';
 
 /** Elements of the large tensor a long grid search runs on. */
 export const largeTensorCount = 2_000_000;
@@ -33,7 +36,7 @@ export interface Session {
   readonly workbench: Workbench;
   /** A file of the run's workspace. */
   file(name: string): string;
-  /** Sets the color theme through the user settings and waits for the workbench to show it. */
+  /** Picks a color theme and waits for the workbench to show it. */
   setTheme(theme: typeof darkTheme | typeof lightTheme): Promise<void>;
 }
 
@@ -77,24 +80,20 @@ async function start(): Promise<Session> {
   const run = new VsCodeRun({
     workspace: join(repoRoot, 'test', 'fixtures', 'workspace'),
     label: 'clipwise-e2e',
-    userSettings: { 'workbench.colorTheme': darkTheme },
+    userSettings: { 'workbench.colorTheme': `Default ${darkTheme}` },
   });
   try {
     const vsix = join(run.tmp, 'clipwise.vsix');
     await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'vscode-tools', 'package.mjs'), '--out', vsix], { cwd: repoRoot, timeout: 120_000 });
     await run.installVsix(vsix);
-    mkdirSync(join(run.workspace, 'large'));
-    writeLargeTensor(join(run.workspace, 'large', 'long-tail.npy'));
+    writeLargeTensor(join(run.workspace, 'long-tail.npy'));
     await run.start();
     const browser = await launchChromium();
     const page = await (await newWorkbenchContext(browser)).newPage();
     const workbench = new Workbench(page);
     await page.goto(run.workbenchUrl());
     await workbench.ready();
-    const setTheme = async (theme: string) => {
-      run.writeUserSettings({ 'workbench.colorTheme': theme });
-      await workbench.waitForTheme(theme === lightTheme ? 'vs' : 'vs-dark');
-    };
+    const setTheme = (theme: string) => workbench.pickColorTheme(theme, theme === lightTheme ? 'vs' : 'vs-dark');
     return { run, browser, page, workbench, file: (name) => join(run.workspace, name), setTheme };
   } catch (err) {
     await run.stop({ keep: true });
@@ -114,7 +113,7 @@ export const cliQuantize = (file: string, options: readonly string[] = []) => cl
 /** `clipwise search FILE --json`. */
 export const cliSearch = (file: string, options: readonly string[] = []) => cliJson<SearchReport>(['search', file, ...options]);
 
-/** Saves a picture for README. */
+/** Saves a picture (for README, with CLIPWISE_UPDATE_SCREENSHOTS=1). */
 export async function savePicture(page: Page, name: string): Promise<void> {
   mkdirSync(imagesDir, { recursive: true });
   await page.screenshot({ path: join(imagesDir, name) });

@@ -3,6 +3,11 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** A pattern that matches exactly this text. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
 /** The theme classes VS Code puts on the workbench. */
 export type ThemeClass = 'vs' | 'vs-dark';
 
@@ -17,7 +22,7 @@ export class Workbench {
 
   /** A file's row in the explorer. */
   explorerRow(name: string): Locator {
-    return this.page.locator('.explorer-folders-view .monaco-list-row', { has: this.page.locator(`.label-name:text-is("${name}")`) });
+    return this.page.locator('.explorer-folders-view .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exactly(name) }) });
   }
 
   /** Moves the mouse to a corner, so that no tooltip covers what comes next. */
@@ -46,18 +51,39 @@ export class Workbench {
   }
 
   /**
-   * Runs an entry of a file's context menu in the explorer. A click right after the menu opens is
-   * swallowed by the menu: hover the entry, let it settle, click, and click again if the menu stays.
+   * Runs an entry of a file's context menu in the explorer. The workbench learns the extension's menu
+   * entries some seconds after it shows the explorer, so the menu is reopened until the entry shows
+   * (or `timeoutMs` passes). A click right after the menu opens is swallowed by the menu: hover the
+   * entry, let it settle, click, and click again if the menu stays.
    */
-  async runExplorerMenu(name: string, entry: string): Promise<void> {
-    const menu = await this.openExplorerMenu(name);
-    const item = menu.locator('.action-label', { hasText: entry }).first();
-    await item.waitFor({ timeout: 10_000 });
-    await item.hover();
-    await sleep(300);
-    await item.click();
-    await sleep(500);
-    if (await item.isVisible().catch(() => false)) await item.click();
+  async runExplorerMenu(name: string, entry: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const menu = await this.openExplorerMenu(name);
+      const item = menu.locator('.action-label', { hasText: entry }).first();
+      if (await item.waitFor({ timeout: 2000 }).then(() => true, () => false)) {
+        await item.hover();
+        await sleep(300);
+        await item.click();
+        await sleep(500);
+        if (await item.isVisible().catch(() => false)) await item.click();
+        return;
+      }
+      const labels = await menu.locator('.action-label').allInnerTexts();
+      await this.escape();
+      if (Date.now() > deadline) throw new Error(`"${entry}" is not in the explorer's menu of ${name}: ${labels.join(', ')}`);
+      await sleep(1000);
+    }
+  }
+
+  /** Waits until a file's explorer menu offers an entry; false if it never does within `timeoutMs`. */
+  async explorerMenuOffers(name: string, entry: string, timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.explorerMenuEntries(name)).includes(entry)) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(1000);
+    }
   }
 
   /** Opens a file from the explorer with a double click. */
@@ -78,15 +104,23 @@ export class Workbench {
     await this.tab(name).waitFor({ timeout: 15_000 });
   }
 
-  /** Runs a command from the palette (F1) by its title. */
+  /** Runs a command from the palette (F1) by its title (the row whose label is exactly the title). */
   async runCommand(title: string): Promise<void> {
     await this.focusWorkbench();
     await this.page.keyboard.press('F1');
     const input = this.quickInputBox();
     await input.waitFor({ timeout: 10_000 });
     await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
+    await this.clickQuickPickRow(title);
+  }
+
+  /** Clicks the row of the open quick pick whose label is `label`, else the first row that contains it. */
+  async clickQuickPickRow(label: string): Promise<void> {
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    const containing = rows.filter({ hasText: label });
+    await containing.first().waitFor({ timeout: 10_000 });
+    const exact = rows.filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) });
+    await ((await exact.count()) > 0 ? exact : containing).first().click();
   }
 
   /** The input of the quick input widget (palette, quick pick, input box). */
@@ -94,10 +128,11 @@ export class Workbench {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }
 
-  /** The open quick input, if any: its title, message, placeholder and value, in one text. */
+  /** The open quick input other than the command palette, if any: its title, message, placeholder and label, in one text. */
   async quickInputText(): Promise<string | undefined> {
     const widget = this.page.locator('.quick-input-widget');
     if (!(await widget.isVisible().catch(() => false))) return undefined;
+    if (((await this.quickInputBox().inputValue().catch(() => '')) ?? '').startsWith('>')) return undefined;
     const title = await widget.locator('.quick-input-title').innerText().catch(() => '');
     const message = await widget.locator('.quick-input-message').innerText().catch(() => '');
     const placeholder = (await this.quickInputBox().getAttribute('placeholder').catch(() => '')) ?? '';
@@ -151,13 +186,21 @@ export class Workbench {
 
   /** Closes the bottom panel (Problems). */
   async closePanel(): Promise<void> {
-    if (await this.page.locator('.part.panel').isVisible().catch(() => false)) await this.runCommand('View: Close Panel');
+    if (await this.page.locator('.part.panel').isVisible().catch(() => false)) await this.runCommand('View: Hide Panel');
   }
 
   /** The theme the workbench shows. */
   async themeClass(): Promise<ThemeClass> {
     const classes = (await this.page.locator('.monaco-workbench').getAttribute('class')) ?? '';
     return /\bvs-dark\b/.test(classes) ? 'vs-dark' : 'vs';
+  }
+
+  /** Picks a color theme with "Preferences: Color Theme", as a user would, and waits for the workbench to show it. */
+  async pickColorTheme(label: string, expected: ThemeClass): Promise<void> {
+    await this.runCommand('Preferences: Color Theme');
+    await this.quickInputBox().fill(label);
+    await this.clickQuickPickRow(label);
+    await this.waitForTheme(expected);
   }
 
   /** Waits for the workbench to show a theme. */
