@@ -5,6 +5,7 @@
  */
 import type { DType } from '../core/dtype';
 import type { ReadLimits, TensorFormatName } from '../core/formats/tensorFile';
+import type { AffineParams } from '../core/quant/affineParams';
 import type { QuantizeOptions } from '../core/quant/clipRange';
 import type { Metrics, Objective } from '../core/quant/metrics';
 import type { QuantizeReport, SearchReport } from '../core/report/reportTypes';
@@ -74,15 +75,8 @@ export interface DiagnosticRecord {
   readonly message: string;
 }
 
-/** The affine map a tensor of a JSON file was quantized with, and what it cost. */
-export interface JsonTensorQuantization {
-  readonly bits: number;
-  readonly scale: number;
-  readonly zeroPoint: number;
-  readonly qmin: number;
-  readonly qmax: number;
-  readonly clipMin: number;
-  readonly clipMax: number;
+/** The affine map a tensor of a JSON file was quantized with (its warnings are diagnostics), and what it cost. */
+export interface JsonTensorQuantization extends Omit<AffineParams, 'warnings'> {
   readonly metrics: Metrics;
 }
 

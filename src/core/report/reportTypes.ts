@@ -1,4 +1,5 @@
 import type { DType } from '../dtype';
+import type { AffineParams } from '../quant/affineParams';
 import type { CodeHistogram, Histogram } from '../quant/histogram';
 import type { Metrics, Objective } from '../quant/metrics';
 import type { RangeMethod } from '../quant/clipRange';
@@ -25,16 +26,13 @@ export interface ReportHistograms {
   readonly errors: Histogram;
 }
 
-/** What one quantization does to a tensor: `clipwise quantize --json`. */
-export interface QuantizeReport {
+/**
+ * What one quantization does to a tensor: `clipwise quantize --json`. The affine map's scale, zero
+ * point, code range and clipping range stand at the top level; its bits are in `params`.
+ */
+export interface QuantizeReport extends Omit<AffineParams, 'bits' | 'warnings'> {
   readonly tensor: TensorSummary;
   readonly params: { readonly bits: number; readonly range: RangeMethod; readonly percentile: number | null };
-  readonly scale: number;
-  readonly zeroPoint: number;
-  readonly qmin: number;
-  readonly qmax: number;
-  readonly clipMin: number;
-  readonly clipMax: number;
   readonly metrics: Metrics;
   readonly warnings: readonly string[];
   readonly histograms?: ReportHistograms;
