@@ -64,6 +64,27 @@ export async function benchFormats(options: FormatsBenchOptions = {}): Promise<F
   }
 }
 
+/**
+ * Writes a .safetensors file: the header length, the JSON header padded with spaces to a multiple of
+ * 8 bytes (as the reference `save` writes it), then `dataBytes` of data from `writeData`. Returns the file's size.
+ */
+function writeSafetensors(path: string, header: Record<string, unknown>, dataBytes: number, writeData: (fd: number, fileBytes: number) => void): number {
+  let text = JSON.stringify(header);
+  text += ' '.repeat((8 - (text.length % 8)) % 8);
+  const fd = openSync(path, 'w');
+  try {
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(text.length));
+    writeSync(fd, length);
+    writeSync(fd, text);
+    const size = 8 + text.length + dataBytes;
+    writeData(fd, size);
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes a .safetensors whose header names `tensors` F16 tensors filling `fileBytes`; the data is a sparse hole of zeros. */
 function writeSparseSafetensors(path: string, fileBytes: number, tensors: number): number {
   const headerGuess = 128 * tensors + 64;
@@ -73,20 +94,7 @@ function writeSparseSafetensors(path: string, fileBytes: number, tensors: number
     const begin = i * elementsEach * 2;
     header[`model.layers.${Math.floor(i / 9)}.block.${i % 9}.weight`] = { dtype: 'F16', shape: [elementsEach], data_offsets: [begin, begin + elementsEach * 2] };
   }
-  let text = JSON.stringify(header);
-  text += ' '.repeat((8 - (text.length % 8)) % 8);
-  const fd = openSync(path, 'w');
-  try {
-    const length = Buffer.alloc(8);
-    length.writeBigUInt64LE(BigInt(text.length));
-    writeSync(fd, length);
-    writeSync(fd, text);
-    const size = 8 + text.length + tensors * elementsEach * 2;
-    ftruncateSync(fd, size);
-    return size;
-  } finally {
-    closeSync(fd);
-  }
+  return writeSafetensors(path, header, tensors * elementsEach * 2, (fd, size) => ftruncateSync(fd, size));
 }
 
 async function benchListing(dir: string, fileBytes: number, tensors: number, runs: number): Promise<FormatsBenchFigures['listing']> {
@@ -160,15 +168,10 @@ function toHalfBits(x: number): number {
   return sign | h;
 }
 
+/** Writes a .safetensors of one F16 tensor of seeded normal values (std 0.05). */
 function writeF16Safetensors(path: string, elements: number): number {
-  let text = JSON.stringify({ 'layer.weight': { dtype: 'F16', shape: [elements], data_offsets: [0, elements * 2] } });
-  text += ' '.repeat((8 - (text.length % 8)) % 8);
-  const fd = openSync(path, 'w');
-  try {
-    const length = Buffer.alloc(8);
-    length.writeBigUInt64LE(BigInt(text.length));
-    writeSync(fd, length);
-    writeSync(fd, text);
+  const header = { 'layer.weight': { dtype: 'F16', shape: [elements], data_offsets: [0, elements * 2] } };
+  return writeSafetensors(path, header, elements * 2, (fd) => {
     const next = normals(20250505);
     const block = new Uint16Array(1 << 20);
     for (let done = 0; done < elements; done += block.length) {
@@ -176,10 +179,7 @@ function writeF16Safetensors(path: string, elements: number): number {
       for (let i = 0; i < n; i++) block[i] = toHalfBits(next() * 0.05);
       writeSync(fd, new Uint8Array(block.buffer, 0, n * 2));
     }
-    return 8 + text.length + elements * 2;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 function benchQuantize(dir: string, elements: number): FormatsBenchFigures['quantize'] {
