@@ -37,4 +37,14 @@ describe('Explorer: right-click a tensor file → Quantize Tensor', function () 
     assert.ok(onPackageJson.length > 3, `the menu of package.json opened: ${onPackageJson.join(', ')}`);
     assert.ok(!onPackageJson.some((e) => /Quantize Tensor|Best Percentile/.test(e)), `not offered on package.json: ${onPackageJson.join(', ')}`);
   });
+
+  it('on a corrupt .npy says what is wrong in a notification, and opens no panel', async () => {
+    const s = await session();
+    await s.workbench.runExplorerMenu('corrupt.npy', 'Quantize Tensor');
+    const toast = s.page.locator('.notification-toast', { hasText: 'corrupt.npy' }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    assert.match(await toast.innerText(), /corrupt\.npy is truncated: data of shape \(1000,\) float32 needs bytes 128\.\.4128 but the file has 528/);
+    assert.equal(await s.page.locator('iframe.webview').count(), 0, 'no panel');
+    await s.workbench.clearNotifications();
+  });
 });

@@ -45,11 +45,34 @@ describe('Command palette: Find Best Percentile (Grid Search)', function () {
     assert.match(await note.innerText(), new RegExp(`^${cli.curve.length} candidates: ${best.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.ok((await panel.inkedPixels('chart-curve')) > 2000, 'the curve drew');
 
+    // The pictures give the panel the whole window, as a user reading figures would.
+    await workbench.runCommand('View: Toggle Primary Side Bar Visibility');
+    await new Promise((r) => setTimeout(r, 1000));
     await savePicture(s.page, 'inspector-dark.png');
     await s.setTheme(lightTheme);
     await new Promise((r) => setTimeout(r, 1500));
     await savePicture(s.page, 'inspector-light.png');
     await s.setTheme(darkTheme);
+    await workbench.runCommand('View: Toggle Primary Side Bar Visibility');
+  });
+
+  it('cancels a long search from its progress notification, and opens no panel', async () => {
+    const { page, workbench } = await session();
+    await workbench.closeAllEditors();
+    await workbench.runExplorerMenu('long-tail.npy', 'Find Best Percentile (Grid Search)');
+    for (const value of ['8', '90:100:0.0002', 'mse']) {
+      await workbench.quickInputBox().waitFor({ timeout: 10_000 });
+      await workbench.answer(value);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const toast = page.locator('.notification-toast', { hasText: 'grid search' }).first();
+    await toast.waitFor({ timeout: 15_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    await toast.hover();
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await toast.waitFor({ state: 'detached', timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await page.locator('iframe.webview').count(), 0, 'no panel for a cancelled search');
   });
 });
 

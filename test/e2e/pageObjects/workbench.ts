@@ -176,6 +176,11 @@ export class Workbench {
     return centre;
   }
 
+  /** Clears every notification. */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
   /** Opens the Problems panel and returns its rows' text. */
   async problems(): Promise<string[]> {
     await this.runCommand('View: Focus Problems');
