@@ -2,11 +2,11 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { memoryByteSource } from '../../../../src/core/byteSource';
-import { TensorFormatError } from '../../../../src/core/errors';
 import { openTensorFile } from '../../../../src/core/formats/openTensorFile';
 import type { TensorFile, TensorFormatName } from '../../../../src/core/formats/tensorFile';
 import type { TensorInfo } from '../../../../src/core/tensor';
 import { fixturesDir, formatCases, type FormatCase } from '../../../helpers/formatCases';
+import { rejectsWith } from '../../../helpers/formatErrors';
 
 /** What numpy reads from one tensor: float64 in C order, NaN and infinities as strings. */
 interface ExpectedTensor {
@@ -53,14 +53,6 @@ function formatOf(c: FormatCase): TensorFormatName {
 /** Opens a fixture as the CLI and the extension do: by content, then by its base name. */
 async function open(file: string): Promise<TensorFile> {
   return openTensorFile(memoryByteSource(readFileSync(join(fixturesDir, file)), basename(file)));
-}
-
-async function rejectsWith(promise: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof TensorFormatError, `expected a TensorFormatError, got ${String(err)}`);
-    assert.equal(err.message, message);
-    return true;
-  });
 }
 
 /** The tensor a row describes: the one it names, else the file's first. */

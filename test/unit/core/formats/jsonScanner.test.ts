@@ -4,6 +4,7 @@ import seedrandom from 'seedrandom';
 import { TensorFormatError } from '../../../../src/core/errors';
 import { scanJson, maxJsonNestingDepth } from '../../../../src/core/formats/jsonScanner';
 import { LineIndex, positionAt } from '../../../../src/core/formats/jsonPosition';
+import { formatErrorOf } from '../../../helpers/formatErrors';
 
 /** The elements the scanner stored for a one-array text, in order. */
 function scanNumbers(text: string): Float64Array {
@@ -33,16 +34,6 @@ function randomLiteral(rng: seedrandom.PRNG): string {
     s += String(Math.floor(rng() ** 3 * 400));
   }
   return s;
-}
-
-function errorOf(fn: () => unknown): TensorFormatError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof TensorFormatError, `expected a TensorFormatError, got ${String(err)}`);
-    return err;
-  }
-  return assert.fail('expected an error');
 }
 
 describe('scanJson numbers', () => {
@@ -150,16 +141,16 @@ describe('scanJson structure', () => {
   });
 
   it('refuses an array with more elements than the limit while reading it', () => {
-    const err = errorOf(() => scanJson('[[1, 2], [3, 4]]', 't.json', { maxArrayElements: 3 }));
+    const err = formatErrorOf(() => scanJson('[[1, 2], [3, 4]]', 't.json', { maxArrayElements: 3 }));
     assert.equal(err.message, 'Array in t.json at line 1, column 1 has more than 3 elements, the most one tensor may hold.');
     assert.doesNotThrow(() => scanJson('[[1, 2], [3]]', 't.json', { maxArrayElements: 3 }));
   });
 
   it(`refuses nesting deeper than ${maxJsonNestingDepth} levels instead of overflowing the stack`, () => {
     const deepArray = '['.repeat(maxJsonNestingDepth + 1) + ']'.repeat(maxJsonNestingDepth + 1);
-    assert.equal(errorOf(() => scanJson(deepArray, 't.json')).message, `t.json nests arrays or objects more than 512 levels deep at line 1, column 513.`);
+    assert.equal(formatErrorOf(() => scanJson(deepArray, 't.json')).message, `t.json nests arrays or objects more than 512 levels deep at line 1, column 513.`);
     const deepObject = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
-    assert.match(errorOf(() => scanJson(deepObject, 't.json')).message, /^t\.json nests arrays or objects more than 512 levels deep at line 1, column 2561\.$/);
+    assert.match(formatErrorOf(() => scanJson(deepObject, 't.json')).message, /^t\.json nests arrays or objects more than 512 levels deep at line 1, column 2561\.$/);
     const fine = '['.repeat(maxJsonNestingDepth) + '1' + ']'.repeat(maxJsonNestingDepth);
     assert.doesNotThrow(() => scanJson(fine, 't.json'));
   });
@@ -198,7 +189,7 @@ describe('scanJson syntax errors', () => {
   ];
   for (const [text, message, line, column] of cases) {
     it(`${JSON.stringify(text)}: ${message.slice(message.indexOf(': ') + 2)}`, () => {
-      const err = errorOf(() => scanJson(text, 't.json'));
+      const err = formatErrorOf(() => scanJson(text, 't.json'));
       assert.equal(err.message, message);
       assert.equal(err.location.line, line);
       assert.equal(err.location.column, column);

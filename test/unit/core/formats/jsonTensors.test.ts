@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import seedrandom from 'seedrandom';
-import { TensorFormatError } from '../../../../src/core/errors';
 import { positionAt } from '../../../../src/core/formats/jsonPosition';
 import { parseJsonTensorText, tensorNameOfFile, type JsonTensor } from '../../../../src/core/formats/jsonTensors';
+import { formatErrorOf } from '../../../helpers/formatErrors';
 
 /** Parses a JSON value the way the tensor reader does, NaN and ±Infinity included. */
 function parseLiteral(literal: string): number | boolean {
@@ -33,16 +33,6 @@ function assertSpansMatch(text: string, tensor: JsonTensor): void {
     const value = typeof parsed === 'boolean' ? Number(parsed) : parsed;
     if (!Object.is(value, tensor.values[i])) assert.fail(`span ${i} holds ${JSON.stringify(literal)}, element is ${tensor.values[i]}`);
   }
-}
-
-function errorOf(fn: () => unknown): TensorFormatError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof TensorFormatError, `expected a TensorFormatError, got ${String(err)}`);
-    return err;
-  }
-  return assert.fail('expected an error');
 }
 
 /** A random nested array of the given shape, written with random whitespace and number styles. */
@@ -212,7 +202,7 @@ describe('parseJsonTensorText: dtypes and values', () => {
       const text = `{"dtype": "${dtype}", "data": ${data}}`;
       const message = template.replace('AT', `line 1, column ${text.indexOf(bad, text.indexOf('[')) + 1}`);
       for (const elementSpans of [true, false]) {
-        const err = errorOf(() => parseJsonTensorText(text, 'v.json', { elementSpans }));
+        const err = formatErrorOf(() => parseJsonTensorText(text, 'v.json', { elementSpans }));
         assert.equal(err.message, message);
         assert.deepEqual(positionAt(text, err.location.offset ?? -1), { line: err.location.line, column: err.location.column });
       }
@@ -273,7 +263,7 @@ describe('parseJsonTensorText: errors', () => {
   ];
   for (const [name, text, message, entry] of cases) {
     it(`${name}: ${message}`, () => {
-      const err = errorOf(() => parseJsonTensorText(text, 'f.json'));
+      const err = formatErrorOf(() => parseJsonTensorText(text, 'f.json'));
       assert.equal(err.message, message);
       const { offset, line, column } = err.location;
       assert.ok(offset !== undefined && line !== undefined && column !== undefined);
@@ -286,7 +276,7 @@ describe('parseJsonTensorText: errors', () => {
   }
 
   it('refuses a tensor larger than maxTensorBytes, pointing at its array', () => {
-    const err = errorOf(() => parseJsonTensorText('{"a": [1, 2],\n "b": [1, 2, 3]}', 'f.json', { maxTensorBytes: 16 }));
+    const err = formatErrorOf(() => parseJsonTensorText('{"a": [1, 2],\n "b": [1, 2, 3]}', 'f.json', { maxTensorBytes: 16 }));
     assert.equal(err.message, 'Array in f.json at line 2, column 7 has more than 2 elements, the most one tensor may hold.');
   });
 });

@@ -4,6 +4,7 @@ import { CancelledError, TensorFormatError, UsageError } from '../../../../src/c
 import { isNpy, npyTensorName, openNpy } from '../../../../src/core/formats/npy';
 import { readNpyHeader } from '../../../../src/core/formats/npyHeader';
 import { encodeNpy } from '../../../../src/core/formats/npyWriter';
+import { rejectsWith } from '../../../helpers/formatErrors';
 
 /** An .npy file with a header written by hand: magic, version, length field, text, data. */
 function npyFile(headerText: string, data: Uint8Array = new Uint8Array(0), version: [number, number] = [1, 0]): Uint8Array {
@@ -28,14 +29,6 @@ function recordingSource(bytes: Uint8Array, name: string): ByteSource & { reads:
   const inner = memoryByteSource(bytes, name);
   const reads: [number, number][] = [];
   return { name, size: inner.size, reads, read: (offset, length) => (reads.push([offset, length]), inner.read(offset, length)) };
-}
-
-async function rejectsWith(promise: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof TensorFormatError, `expected a TensorFormatError, got ${String(err)}`);
-    assert.equal(err.message, message);
-    return true;
-  });
 }
 
 describe('openNpy', function () {

@@ -6,8 +6,9 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { memoryByteSource, type ByteSource } from '../../../../src/core/byteSource';
-import { CancelledError, TensorFormatError, UsageError } from '../../../../src/core/errors';
+import { CancelledError, UsageError } from '../../../../src/core/errors';
 import { npzTensorName, openNpz } from '../../../../src/core/formats/npz';
+import { rejectsWith } from '../../../helpers/formatErrors';
 import { runPython } from '../../../helpers/python';
 
 const fixtures = join(__dirname, '../../../fixtures/npz');
@@ -70,15 +71,6 @@ function oneMember(name: string, payload: Uint8Array, declared: number, crc: num
   end.writeUInt32LE(46 + nameBytes.length, 12);
   end.writeUInt32LE(directoryOffset, 16);
   return Buffer.concat([local, nameBytes, payload, central, nameBytes, end]);
-}
-
-async function rejectsWith(promise: Promise<unknown>, message: string | RegExp, type: new (...args: never[]) => Error = TensorFormatError): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof type, `expected a ${type.name}, got ${String(err)}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
 }
 
 async function drain(chunks: AsyncIterable<{ values: Float64Array }>): Promise<number[]> {

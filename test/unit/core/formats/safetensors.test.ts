@@ -2,9 +2,10 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryByteSource, type ByteSource } from '../../../../src/core/byteSource';
-import { CancelledError, TensorFormatError, UsageError } from '../../../../src/core/errors';
+import { CancelledError, UsageError } from '../../../../src/core/errors';
 import { openTensorFile } from '../../../../src/core/formats/openTensorFile';
 import { isSafetensors, maxSafetensorsHeaderBytes, openSafetensors, safetensorsDtypes } from '../../../../src/core/formats/safetensors';
+import { rejectsWith } from '../../../helpers/formatErrors';
 import { runPython } from '../../../helpers/python';
 
 const fixtures = join(__dirname, '../../../fixtures/safetensors');
@@ -16,15 +17,6 @@ function safetensorsFile(header: unknown, data: Uint8Array = new Uint8Array(0), 
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(text.length));
   return Buffer.concat([length, Buffer.from(text), data]);
-}
-
-async function rejectsWith(promise: Promise<unknown>, message: string | RegExp, type: new (...args: never[]) => Error = TensorFormatError): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof type, `expected a ${type.name}, got ${String(err)}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
 }
 
 describe('openSafetensors', function () {
