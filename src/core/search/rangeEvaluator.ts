@@ -2,7 +2,7 @@ import type { AffineParams } from '../quant/affineParams';
 import { measureDirect, sqnrDb, type FloatValues, type Metrics } from '../quant/metrics';
 import type { OutlierFences } from '../quant/preparedValues';
 import { roundHalfEven } from '../quant/roundHalfEven';
-import { blockLength, blocksPerSuperblock, prefixErrorCoefficient, type SortedIndex } from './sortedIndex';
+import { blockLength, blocksPerSuperblock, prefixErrorCoefficient, sampleStride, type SortedIndex } from './sortedIndex';
 
 /** Unit roundoff of float64. */
 const u = 2 ** -53;
@@ -13,6 +13,8 @@ const chunkLength = 64;
  * otherwise the candidate is summed value by value. Far inside the contract's 1e-12.
  */
 export const acceptedRelativeError = 1e-13;
+/** Doublings of a gallop from a run's start before the run counts as long and is looked up by value. */
+const gallopLimit = 64;
 /** Splits a double for Dekker's exact product. */
 const splitter = 134217729;
 
@@ -109,32 +111,13 @@ export class RangeEvaluator {
     let i = 0;
     while (i < n) {
       const q = Math.min(Math.max(roundHalfEven(v[i] / scale + zp), 0), qmax);
-      let j: number;
-      if (q >= qmax) j = n;
-      else {
-        // Gallop then bisect for the first index whose code exceeds q.
-        let lo = i;
-        let step = 1;
-        let hi = i + 1;
-        while (hi < n && Math.min(Math.max(roundHalfEven(v[hi] / scale + zp), 0), qmax) <= q) {
-          lo = hi;
-          step += step;
-          hi = lo + step;
-        }
-        if (hi > n) hi = n;
-        while (hi - lo > 1) {
-          const mid = (lo + hi) >>> 1;
-          if (Math.min(Math.max(roundHalfEven(v[mid] / scale + zp), 0), qmax) <= q) lo = mid;
-          else hi = mid;
-        }
-        j = hi;
-      }
+      const j = q >= qmax ? n : this.runEnd(i, q, scale, zp, qmax);
       const h = scale * (q - zp);
       const ea = Math.abs(v[i] - h);
       const eb = Math.abs(v[j - 1] - h);
       if (ea > maxAbs) maxAbs = ea;
       if (eb > maxAbs) maxAbs = eb;
-      const m = lowerBound(v, h, i, j);
+      const m = lowerBoundSampled(v, this.index, h, i, j);
       let a = i;
       while (a < j) {
         let c = j;
@@ -153,7 +136,7 @@ export class RangeEvaluator {
     this.boundE += chunkLength * u * this.elementSquares + addSlack * Math.abs(e) + n * 2 ** -1020;
     this.boundA += chunkLength * u * this.elementAbs + addSlack * Math.abs(abs) + n * 2 ** -1020;
     this.boundIn += chunkLength * u * this.elementInSquares + addSlack * Math.abs(ein) + n * 2 ** -1020;
-    const clipped = lowerBound(v, p.clipMin, 0, n) + (n - upperBound(v, p.clipMax, 0, n));
+    const clipped = lowerBoundSampled(v, this.index, p.clipMin, 0, n) + (n - upperBoundSampled(v, this.index, p.clipMax, 0, n));
     const inliers = iHi > iLo ? iHi - iLo : 0;
     return {
       mse: e / n,
@@ -164,6 +147,70 @@ export class RangeEvaluator {
       clippedFraction: clipped / n,
       mseInliers: inliers === 0 ? 0 : ein / inliers,
     };
+  }
+
+  /**
+   * The first index after i whose code exceeds q, where code(v[i]) = q < qmax. A short run is galloped
+   * from i by the exact code; a long one is looked up near the value where the code turns q + 1
+   * (x/scale + zp = q + 1/2) through the samples, which spares the binary search most of its cache misses
+   * on a large tensor, and the answer is then checked, and moved if rounding put it off, by the exact code.
+   */
+  private runEnd(i: number, q: number, scale: number, zp: number, qmax: number): number {
+    const v = this.v;
+    const n = this.n;
+    let lo = i;
+    let step = 1;
+    let hi = i + 1;
+    while (hi < n && codeOf(v[hi], scale, zp, qmax) <= q) {
+      lo = hi;
+      if (step >= gallopLimit) return this.runEndNear(lo, q, scale, zp, qmax);
+      step += step;
+      hi = lo + step;
+    }
+    return this.firstAbove(lo, hi > n ? n : hi, q, scale, zp, qmax);
+  }
+
+  /** runEnd for a long run, given code(v[lo]) <= q. */
+  private runEndNear(lo: number, q: number, scale: number, zp: number, qmax: number): number {
+    const v = this.v;
+    const n = this.n;
+    const j = lowerBoundSampled(v, this.index, (q + 0.5 - zp) * scale, lo + 1, n);
+    if (j - 1 > lo && codeOf(v[j - 1], scale, zp, qmax) > q) {
+      // Too far: gallop back from j - 1, whose code exceeds q.
+      let hi = j - 1;
+      let step = 1;
+      let below = hi - 1;
+      while (below > lo && codeOf(v[below], scale, zp, qmax) > q) {
+        hi = below;
+        step += step;
+        below = hi - step;
+      }
+      return this.firstAbove(below > lo ? below : lo, hi, q, scale, zp, qmax);
+    }
+    if (j < n && codeOf(v[j], scale, zp, qmax) <= q) {
+      // Not far enough: gallop on from j.
+      let below = j;
+      let step = 1;
+      let hi = j + 1;
+      while (hi < n && codeOf(v[hi], scale, zp, qmax) <= q) {
+        below = hi;
+        step += step;
+        hi = below + step;
+      }
+      return this.firstAbove(below, hi > n ? n : hi, q, scale, zp, qmax);
+    }
+    return j;
+  }
+
+  /** Bisects for the first index in (lo, hi] whose code exceeds q, given code(v[lo]) <= q and hi = n or code(v[hi]) > q. */
+  private firstAbove(lo: number, hi: number, q: number, scale: number, zp: number, qmax: number): number {
+    const v = this.v;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (codeOf(v[mid], scale, zp, qmax) <= q) lo = mid;
+      else hi = mid;
+    }
+    return hi;
   }
 
   /** Adds the errors of values [a, c), all coded to x_hat = h, whose error has sign `sign`. */
@@ -254,16 +301,18 @@ export class RangeEvaluator {
   /** Sums of x and x² over blocks [bA, bC) into s1h/s1l and s2h/s2l, with the magnitudes that bound their error. */
   private rangeSums(bA: number, bC: number): void {
     const ix = this.index;
-    let h1 = ix.local1Hi[bC];
-    let l1 = ix.local1Lo[bC] - ix.local1Lo[bA];
-    let h2 = ix.local2Hi[bC];
-    let l2 = ix.local2Lo[bC] - ix.local2Lo[bA];
-    let x = -ix.local1Hi[bA];
+    const local = ix.local;
+    const superSums = ix.superSums;
+    let h1 = local[4 * bC];
+    let l1 = local[4 * bC + 1] - local[4 * bA + 1];
+    let h2 = local[4 * bC + 2];
+    let l2 = local[4 * bC + 3] - local[4 * bA + 3];
+    let x = -local[4 * bA];
     let t = h1 + x;
     let z = t - h1;
     l1 += (h1 - (t - z)) + (x - z);
     h1 = t;
-    x = -ix.local2Hi[bA];
+    x = -local[4 * bA + 2];
     t = h2 + x;
     z = t - h2;
     l2 += (h2 - (t - z)) + (x - z);
@@ -271,15 +320,15 @@ export class RangeEvaluator {
     const sA = Math.floor(bA / blocksPerSuperblock);
     const sC = Math.floor(bC / blocksPerSuperblock);
     for (let s = sA; s < sC; s++) {
-      x = ix.super1Hi[s];
+      x = superSums[4 * s];
       t = h1 + x;
       z = t - h1;
-      l1 += (h1 - (t - z)) + (x - z) + ix.super1Lo[s];
+      l1 += (h1 - (t - z)) + (x - z) + superSums[4 * s + 1];
       h1 = t;
-      x = ix.super2Hi[s];
+      x = superSums[4 * s + 2];
       t = h2 + x;
       z = t - h2;
-      l2 += (h2 - (t - z)) + (x - z) + ix.super2Lo[s];
+      l2 += (h2 - (t - z)) + (x - z) + superSums[4 * s + 3];
       h2 = t;
     }
     t = h1 + l1;
@@ -328,6 +377,70 @@ export class RangeEvaluator {
     this.inLo += (this.inHi - (t - z)) + (x - z) + y;
     this.inHi = t;
   }
+}
+
+/** The code of x: clamp(round(x / scale + zp), 0, qmax), in the seed's order. */
+function codeOf(x: number, scale: number, zp: number, qmax: number): number {
+  return Math.min(Math.max(roundHalfEven(x / scale + zp), 0), qmax);
+}
+
+/**
+ * lowerBound through the index's samples: a bisection of the coarse samples (every sampleStride² values,
+ * a few KB) narrows the range to one coarse stride, a scan of the samples to one stride, and a scan of
+ * `v` ends it. A search over a large tensor then waits on two or three cache misses instead of one per
+ * halving (each, on a 40 MB array, a TLB miss as well).
+ */
+export function lowerBoundSampled(v: FloatValues, index: SortedIndex, x: number, from: number, to: number): number {
+  const coarse = index.coarseSamples;
+  const samples = index.samples;
+  const coarseStride = sampleStride * sampleStride;
+  // Coarse samples at positions in [from, to): c·stride² for c in [cFirst, cEnd).
+  const cFirst = Math.ceil(from / coarseStride);
+  const cEnd = Math.ceil(to / coarseStride);
+  let c = cFirst;
+  let cHi = cEnd;
+  while (c < cHi) {
+    const mid = (c + cHi) >>> 1;
+    if (coarse[mid] < x) c = mid + 1;
+    else cHi = mid;
+  }
+  // The answer lies after coarse sample c - 1 (when in range) and at or before coarse sample c (when in range).
+  const kFrom = Math.ceil((c > cFirst ? (c - 1) * coarseStride + 1 : from) / sampleStride);
+  const kFirst = Math.ceil(from / sampleStride);
+  let k = Math.max(kFrom, kFirst);
+  const kHi = Math.min(Math.ceil(to / sampleStride), c < cEnd ? c * sampleStride : Infinity);
+  // Within one coarse stride, scan: the loads do not wait on each other as a bisection's do.
+  while (k < kHi && samples[k] < x) k++;
+  // The sample at k - 1 is below x when it lies in range (the coarse one before the window is too).
+  let i = k > kFirst ? (k - 1) * sampleStride + 1 : from;
+  const hi = Math.min(to, k * sampleStride);
+  while (i < hi && v[i] < x) i++;
+  return i;
+}
+
+/** upperBound through the index's samples (see lowerBoundSampled). */
+export function upperBoundSampled(v: FloatValues, index: SortedIndex, x: number, from: number, to: number): number {
+  const coarse = index.coarseSamples;
+  const samples = index.samples;
+  const coarseStride = sampleStride * sampleStride;
+  const cFirst = Math.ceil(from / coarseStride);
+  const cEnd = Math.ceil(to / coarseStride);
+  let c = cFirst;
+  let cHi = cEnd;
+  while (c < cHi) {
+    const mid = (c + cHi) >>> 1;
+    if (coarse[mid] <= x) c = mid + 1;
+    else cHi = mid;
+  }
+  const kFrom = Math.ceil((c > cFirst ? (c - 1) * coarseStride + 1 : from) / sampleStride);
+  const kFirst = Math.ceil(from / sampleStride);
+  let k = Math.max(kFrom, kFirst);
+  const kHi = Math.min(Math.ceil(to / sampleStride), c < cEnd ? c * sampleStride : Infinity);
+  while (k < kHi && samples[k] <= x) k++;
+  let i = k > kFirst ? (k - 1) * sampleStride + 1 : from;
+  const hi = Math.min(to, k * sampleStride);
+  while (i < hi && v[i] <= x) i++;
+  return i;
 }
 
 /** First index in [from, to) whose value is >= x (to when none). */

@@ -19,6 +19,9 @@ const u = 2 ** -53;
  */
 export const prefixErrorCoefficient = 4 * (blockLength + 2) * superblockLength * u * u;
 
+/** Distance between two entries of SortedIndex.samples. */
+export const sampleStride = 64;
+
 /** Largest |x| for which x² and the double-double products stay far from overflow. */
 const maxSafeMagnitude = 2 ** 400;
 
@@ -32,16 +35,17 @@ export interface SortedIndex {
   readonly n: number;
   /** Full blocks: values [0, blockCount·blockLength) lie in blocks. */
   readonly blockCount: number;
-  /** Prefix within the superblock at each block boundary b (0 where b starts a superblock): hi and lo words. */
-  readonly local1Hi: Float64Array;
-  readonly local1Lo: Float64Array;
-  readonly local2Hi: Float64Array;
-  readonly local2Lo: Float64Array;
-  /** Each superblock's sums of x and x² (double-double). */
-  readonly super1Hi: Float64Array;
-  readonly super1Lo: Float64Array;
-  readonly super2Hi: Float64Array;
-  readonly super2Lo: Float64Array;
+  /**
+   * Prefix within the superblock at each block boundary b (0 where b starts a superblock), four numbers
+   * per boundary so that one cache line holds them: Σx hi, Σx lo, Σx² hi, Σx² lo at 4b..4b+3.
+   */
+  readonly local: Float64Array;
+  /** Each superblock's sums of x and x² (double-double), four numbers per superblock as in `local`. */
+  readonly superSums: Float64Array;
+  /** Every sampleStride-th sorted value: searches narrow to a few cache lines here before they touch `sorted`. */
+  readonly samples: Float64Array;
+  /** Every sampleStride-th sample (every sampleStride² values): small enough to stay in the first-level cache. */
+  readonly coarseSamples: Float64Array;
   /** Running sums over superblocks of Σ|x| and Σx² (plain doubles: they only size error bounds). */
   readonly cumAbs: Float64Array;
   readonly cumSquares: Float64Array;
@@ -109,14 +113,9 @@ export class SortedIndexBuilder {
   private readonly blockCount: number;
   private readonly isSafe: boolean;
   private readonly exactSquares: boolean;
-  private readonly local1Hi: Float64Array;
-  private readonly local1Lo: Float64Array;
-  private readonly local2Hi: Float64Array;
-  private readonly local2Lo: Float64Array;
-  private readonly super1Hi: Float64Array;
-  private readonly super1Lo: Float64Array;
-  private readonly super2Hi: Float64Array;
-  private readonly super2Lo: Float64Array;
+  private readonly local: Float64Array;
+  private readonly superSums: Float64Array;
+  private readonly samples: Float64Array;
   private readonly cumAbs: Float64Array;
   private readonly cumSquares: Float64Array;
   /** Next block to sum, and the running sums of its superblock. */
@@ -144,14 +143,9 @@ export class SortedIndexBuilder {
       this.isSafe = maxAbs <= maxSafeMagnitude;
       this.exactSquares = this.isSafe && hasExactSquares(sorted, maxAbs);
     }
-    this.local1Hi = new Float64Array(blockCount + 1);
-    this.local1Lo = new Float64Array(blockCount + 1);
-    this.local2Hi = new Float64Array(blockCount + 1);
-    this.local2Lo = new Float64Array(blockCount + 1);
-    this.super1Hi = new Float64Array(superCount);
-    this.super1Lo = new Float64Array(superCount);
-    this.super2Hi = new Float64Array(superCount);
-    this.super2Lo = new Float64Array(superCount);
+    this.local = new Float64Array(4 * (blockCount + 1));
+    this.superSums = new Float64Array(4 * superCount);
+    this.samples = new Float64Array(Math.ceil(n / sampleStride));
     this.cumAbs = new Float64Array(superCount + 1);
     this.cumSquares = new Float64Array(superCount + 1);
   }
@@ -162,7 +156,7 @@ export class SortedIndexBuilder {
     let b = this.block;
     if (b >= bLast) return;
     const sorted = this.sorted;
-    const { local1Hi, local1Lo, local2Hi, local2Lo, exactSquares } = this;
+    const { local, samples, exactSquares } = this;
     let { h1, l1, h2, l2, abs } = this;
     while (b < bLast) {
       if (b % blocksPerSuperblock === 0) {
@@ -171,10 +165,11 @@ export class SortedIndexBuilder {
       }
       const bEnd = Math.min(bLast, (Math.floor(b / blocksPerSuperblock) + 1) * blocksPerSuperblock);
       for (; b < bEnd; b++) {
-        local1Hi[b] = h1;
-        local1Lo[b] = l1;
-        local2Hi[b] = h2;
-        local2Lo[b] = l2;
+        local[4 * b] = h1;
+        local[4 * b + 1] = l1;
+        local[4 * b + 2] = h2;
+        local[4 * b + 3] = l2;
+        if ((b * blockLength) % sampleStride === 0) samples[(b * blockLength) / sampleStride] = sorted[b * blockLength];
         const iEnd = (b + 1) * blockLength;
         if (exactSquares) {
           for (let i = b * blockLength; i < iEnd; i++) {
@@ -231,15 +226,15 @@ export class SortedIndexBuilder {
   private closeSuperblock(b: number, h1: number, l1: number, h2: number, l2: number, abs: number): void {
     const s = Math.ceil(b / blocksPerSuperblock) - 1;
     if (b === this.blockCount) {
-      this.local1Hi[b] = h1;
-      this.local1Lo[b] = l1;
-      this.local2Hi[b] = h2;
-      this.local2Lo[b] = l2;
+      this.local[4 * b] = h1;
+      this.local[4 * b + 1] = l1;
+      this.local[4 * b + 2] = h2;
+      this.local[4 * b + 3] = l2;
     }
-    this.super1Hi[s] = h1;
-    this.super1Lo[s] = l1;
-    this.super2Hi[s] = h2;
-    this.super2Lo[s] = l2;
+    this.superSums[4 * s] = h1;
+    this.superSums[4 * s + 1] = l1;
+    this.superSums[4 * s + 2] = h2;
+    this.superSums[4 * s + 3] = l2;
     this.cumAbs[s + 1] = this.cumAbs[s] + abs;
     this.cumSquares[s + 1] = this.cumSquares[s] + h2;
     // Signal: double-double sum of the superblock totals.
@@ -269,15 +264,15 @@ export class SortedIndexBuilder {
     }
     if (blockCount % blocksPerSuperblock === 0 && blockCount > 0) {
       // The last boundary starts a (non-existent) superblock: its local prefix is 0.
-      this.local1Hi[blockCount] = 0;
-      this.local1Lo[blockCount] = 0;
-      this.local2Hi[blockCount] = 0;
-      this.local2Lo[blockCount] = 0;
+      this.local.fill(0, 4 * blockCount, 4 * blockCount + 4);
     }
+    // Samples past the last full block.
+    for (let k = Math.ceil((blockCount * blockLength) / sampleStride); k * sampleStride < n; k++) this.samples[k] = sorted[k * sampleStride];
+    const coarseSamples = new Float64Array(Math.ceil(this.samples.length / sampleStride));
+    for (let k = 0; k < coarseSamples.length; k++) coarseSamples[k] = this.samples[k * sampleStride];
     return {
       sorted, n, blockCount,
-      local1Hi: this.local1Hi, local1Lo: this.local1Lo, local2Hi: this.local2Hi, local2Lo: this.local2Lo,
-      super1Hi: this.super1Hi, super1Lo: this.super1Lo, super2Hi: this.super2Hi, super2Lo: this.super2Lo,
+      local: this.local, superSums: this.superSums, samples: this.samples, coarseSamples,
       cumAbs: this.cumAbs, cumSquares: this.cumSquares,
       signalSquares: this.isSafe ? sigHi + sigLo : plainSignal(sorted),
       isSafe: this.isSafe,

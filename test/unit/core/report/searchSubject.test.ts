@@ -53,7 +53,7 @@ describe('float32 tensors streamed for a search', function () {
         same(prepared.fences(3), whole.fences(3), `${where} fences`);
         const a = sortedIndexOf(prepared);
         const b = buildSortedIndex(Float64Array.from(whole.sorted));
-        for (const key of ['local1Hi', 'local1Lo', 'local2Hi', 'local2Lo', 'super1Hi', 'super1Lo', 'super2Hi', 'super2Lo', 'cumAbs', 'cumSquares'] as const) {
+        for (const key of ['local', 'superSums', 'samples', 'cumAbs', 'cumSquares'] as const) {
           same(a[key], b[key], `${where} index ${key}`);
         }
         same(a.signalSquares, b.signalSquares, `${where} signal`);
