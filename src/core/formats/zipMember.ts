@@ -1,8 +1,15 @@
-import { Inflate } from 'fflate';
+import type { Inflate } from 'fflate';
 import { readExact, type ByteSource } from '../byteSource';
 import { TensorFormatError } from '../errors';
 import { zipEncryptedFlag, type ZipEntry } from './zipArchive';
 import { updateCrc32 } from './zipCrc32';
+
+/**
+ * fflate, loaded at the first inflation: its start-up (tables, and worker_threads) would otherwise cost
+ * every CLI run, most of which inflate nothing.
+ */
+let inflateClass: Promise<typeof Inflate> | undefined;
+const loadInflate = (): Promise<typeof Inflate> => (inflateClass ??= import('fflate').then((m) => m.Inflate));
 
 /** Compression methods read (APPNOTE 4.4.5), and names for the ones refused. */
 const storedMethod = 0;
@@ -160,6 +167,7 @@ class InflatingMember implements ZipMemberSource {
 
   private async pushMore(neededBytes: number): Promise<void> {
     const { entry, archive } = this;
+    const InflateStream = await loadInflate();
     const remaining = entry.compressedBytes - this.compressedOffset;
     if (remaining <= 0) {
       throw (this.failure = new TensorFormatError(
@@ -170,7 +178,7 @@ class InflatingMember implements ZipMemberSource {
     const pushBytes = Math.min(remaining, maxPushBytes, Math.max(minPushBytes, neededBytes));
     const compressed = await readExact(archive, entry.dataOffset + this.compressedOffset, pushBytes, `the compressed data of member '${entry.name}'`);
     this.compressedOffset += pushBytes;
-    this.inflater ??= new Inflate((chunk) => this.take(chunk));
+    this.inflater ??= new InflateStream((chunk) => this.take(chunk));
     try {
       this.inflater.push(compressed, this.compressedOffset === entry.compressedBytes);
     } catch (err) {
