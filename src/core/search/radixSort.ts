@@ -226,11 +226,13 @@ const float32ExponentMask = 0x7f800000;
  * order or not, then `finish`. Non-finite values are skipped by both passes.
  *
  * The key is the IEEE bits with every bit but the sign flipped for a negative value, read as a signed
- * int32: `bits ^ ((bits >> 31) & 0x7fffffff)`, an involution whose integer order is the values' order
- * (-0 just before +0, as Float64Array.prototype.sort). The first pass scatters keys by their top 16 bits
- * straight into the result; `finish` sorts each bucket in place on its low 16 bits (two 8-bit passes
- * through a scratch array as large as the largest bucket, insertion sort for small buckets), then turns
- * keys back into bits. Half the memory traffic of the float64 sort, and no second copy of the tensor.
+ * int32: `bits ^ ((bits >> 31) & 0x7fffffff)`, whose integer order is the values' order (-0 just before
+ * +0, as Float64Array.prototype.sort). The first pass scatters the bits by the top 16 bits of their keys
+ * straight into the result; `finish` sorts each bucket in place on the low 16 bits of the keys (two
+ * 8-bit passes through a scratch array as large as the largest bucket, insertion sort for small
+ * buckets). A bucket holds values of one sign, so its keys are its bits XOR one constant: the bits are
+ * what moves, and no pass turns keys back into values. Half the memory traffic of the float64 sort, and
+ * no second copy of the tensor.
  */
 export class Float32RadixSorter {
   private readonly counts = new Int32Array(float32Buckets);
@@ -293,9 +295,10 @@ export class Float32RadixSorter {
       const a = starts[d];
       const b = starts[d + 1];
       if (b === a) continue;
-      if (b - a <= float32InsertionMax) insertionSortInt32(out, a, b);
-      else sortLow16(out, a, b, scratch, low, high);
-      keysToBits(out, a, b);
+      // Keys of negative values are their bits with all but the sign flipped, of others the bits.
+      const mask = d < 0x8000 ? 0x7fffffff : 0;
+      if (b - a <= float32InsertionMax) insertionSortBits(out, a, b, mask);
+      else sortLow16(out, a, b, mask, scratch, low, high);
       done += b - a;
       if (done - reported >= abortCheckStride) {
         if (signal?.aborted) throw new CancelledError();
@@ -332,7 +335,7 @@ function scatterKeys(bits: Int32Array, from: number, to: number, next: Int32Arra
     const u = bits[i];
     if ((u & float32ExponentMask) === float32ExponentMask) continue;
     const key = u ^ ((u >> 31) & 0x7fffffff);
-    out[next[(key >>> 16) ^ 0x8000]++] = key;
+    out[next[(key >>> 16) ^ 0x8000]++] = u;
   }
 }
 
@@ -356,41 +359,43 @@ function warmFloat32Kernels(): void {
   scatterKeys(bits, 0, bits.length, next, out);
   const keys = new Int32Array(float32InsertionMax + 9);
   for (let i = 0; i < keys.length; i++) keys[i] = (i * 7919) % 97 - 40;
-  const copy = keys.slice();
-  insertionSortInt32(keys, 0, keys.length);
-  sortLow16(copy, 0, copy.length, new Int32Array(copy.length), new Int32Array(256), new Int32Array(256));
-  keysToBits(copy, 0, copy.length);
+  for (const mask of [0, 0x7fffffff]) {
+    insertionSortBits(keys.slice(), 0, keys.length, mask);
+    sortLow16(keys.slice(), 0, keys.length, mask, new Int32Array(keys.length), new Int32Array(256), new Int32Array(256));
+  }
 }
 
-/** Insertion sort of int32 keys. */
-function insertionSortInt32(a: Int32Array, from: number, to: number): void {
+/** Insertion sort of float32 bits of one bucket, whose keys are `bits ^ mask`. */
+function insertionSortBits(a: Int32Array, from: number, to: number, mask: number): void {
   for (let i = from + 1; i < to; i++) {
-    const k = a[i];
+    const u = a[i];
+    const k = u ^ mask;
     let j = i - 1;
-    while (j >= from && a[j] > k) {
+    while (j >= from && (a[j] ^ mask) > k) {
       a[j + 1] = a[j];
       j--;
     }
-    a[j + 1] = k;
+    a[j + 1] = u;
   }
 }
 
 /**
- * Sorts keys a[from, to), which share their top 16 bits, on the low 16: one pass counts both bytes,
- * then the low byte moves them into `scratch` and the high byte back (a pass whose byte is the same
- * for every key is skipped).
+ * Sorts the float32 bits of one bucket, a[from, to), on the low 16 bits of their keys `bits ^ mask`
+ * (the top 16 are the bucket's): one pass counts both bytes, then the low byte moves them into
+ * `scratch` and the high byte back (a pass whose byte is the same for every value is skipped).
  */
-function sortLow16(a: Int32Array, from: number, to: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
+function sortLow16(a: Int32Array, from: number, to: number, mask: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
   low.fill(0);
   high.fill(0);
   for (let i = from; i < to; i++) {
-    const k = a[i];
+    const k = a[i] ^ mask;
     low[k & 0xff]++;
     high[(k >>> 8) & 0xff]++;
   }
   const m = to - from;
-  const lowSame = low[a[from] & 0xff] === m;
-  const highSame = high[(a[from] >>> 8) & 0xff] === m;
+  const first = a[from] ^ mask;
+  const lowSame = low[first & 0xff] === m;
+  const highSame = high[(first >>> 8) & 0xff] === m;
   let s = 0;
   for (let d = 0; d < 256; d++) {
     const c = low[d];
@@ -408,8 +413,8 @@ function sortLow16(a: Int32Array, from: number, to: number, scratch: Int32Array,
     for (let i = from; i < to; i++) scratch[i - from] = a[i];
   } else {
     for (let i = from; i < to; i++) {
-      const k = a[i];
-      scratch[low[k & 0xff]++] = k;
+      const u = a[i];
+      scratch[low[(u ^ mask) & 0xff]++] = u;
     }
   }
   if (highSame) {
@@ -417,16 +422,8 @@ function sortLow16(a: Int32Array, from: number, to: number, scratch: Int32Array,
     return;
   }
   for (let i = 0; i < m; i++) {
-    const k = scratch[i];
-    a[high[(k >>> 8) & 0xff]++] = k;
-  }
-}
-
-/** Keys back to float32 bits, in place (the key map is its own inverse). */
-function keysToBits(a: Int32Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    const k = a[i];
-    a[i] = k ^ ((k >> 31) & 0x7fffffff);
+    const u = scratch[i];
+    a[high[((u ^ mask) >>> 8) & 0xff]++] = u;
   }
 }
 

@@ -19,6 +19,10 @@ const u = 2 ** -53;
  */
 export const prefixErrorCoefficient = 4 * (blockLength + 2) * superblockLength * u * u;
 
+/** The sign and exponent bits of a float32, and its exponent alone. */
+const sameBinaryMask = 0xff800000 | 0;
+const float32Exponent = 0x7f800000;
+
 /** Distance between two entries of SortedIndex.samples. */
 export const sampleStride = 64;
 
@@ -118,6 +122,8 @@ export class SortedIndexBuilder {
   private readonly samples: Float64Array;
   private readonly cumAbs: Float64Array;
   private readonly cumSquares: Float64Array;
+  /** The bits of a Float32Array's values, which tell when a block's sums are exact in plain float64. */
+  private readonly bits: Int32Array | undefined;
   /** Next block to sum, and the running sums of its superblock. */
   private block = 0;
   private h1 = 0;
@@ -138,6 +144,7 @@ export class SortedIndexBuilder {
     if (sorted instanceof Float32Array) {
       this.isSafe = true;
       this.exactSquares = true;
+      this.bits = new Int32Array(sorted.buffer, sorted.byteOffset, n);
     } else {
       const maxAbs = n === 0 ? 0 : Math.max(Math.abs(sorted[0]), Math.abs(sorted[n - 1]));
       this.isSafe = maxAbs <= maxSafeMagnitude;
@@ -156,7 +163,7 @@ export class SortedIndexBuilder {
     let b = this.block;
     if (b >= bLast) return;
     const sorted = this.sorted;
-    const { local, samples, exactSquares } = this;
+    const { local, samples, exactSquares, bits } = this;
     let { h1, l1, h2, l2, abs } = this;
     while (b < bLast) {
       if (b % blocksPerSuperblock === 0) {
@@ -169,9 +176,31 @@ export class SortedIndexBuilder {
         local[4 * b + 1] = l1;
         local[4 * b + 2] = h2;
         local[4 * b + 3] = l2;
-        if ((b * blockLength) % sampleStride === 0) samples[(b * blockLength) / sampleStride] = sorted[b * blockLength];
-        const iEnd = (b + 1) * blockLength;
-        if (exactSquares) {
+        const iStart = b * blockLength;
+        if (iStart % sampleStride === 0) samples[iStart / sampleStride] = sorted[iStart];
+        const iEnd = iStart + blockLength;
+        const u0 = bits ? bits[iStart] : 0;
+        if (bits && ((u0 ^ bits[iEnd - 1]) & sameBinaryMask) === 0 && (u0 & float32Exponent) !== 0) {
+          // One sign and one exponent e (sorted: the block's ends decide): x is a multiple of 2^(e-23)
+          // below 2^(e+1) and x² one of 2^(2e-46) below 2^(2e+2), so 32 of them sum exactly in 29 and
+          // 53 bits. Plain sums, then one double-double addition per block.
+          let s1 = 0;
+          let s2 = 0;
+          for (let i = iStart; i < iEnd; i++) {
+            const x = sorted[i];
+            s1 += x;
+            s2 += x * x;
+          }
+          abs += Math.abs(s1);
+          let t = h1 + s1;
+          let z = t - h1;
+          l1 += (h1 - (t - z)) + (s1 - z);
+          h1 = t;
+          t = h2 + s2;
+          z = t - h2;
+          l2 += (h2 - (t - z)) + (s2 - z);
+          h2 = t;
+        } else if (exactSquares) {
           for (let i = b * blockLength; i < iEnd; i++) {
             const x = sorted[i];
             let t = h1 + x;

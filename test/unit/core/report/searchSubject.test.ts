@@ -8,7 +8,7 @@ import { PreparedValues } from '../../../../src/core/quant/preparedValues';
 import { summaryStats } from '../../../../src/core/quant/summaryStats';
 import { buildSearchReport, prepareSubject } from '../../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../../src/core/report/searchSubject';
-import { buildSortedIndex, sortedIndexOf } from '../../../../src/core/search/sortedIndex';
+import { sortedIndexOf } from '../../../../src/core/search/sortedIndex';
 import { TensorGenerator, tensorKinds } from '../search/tensorGenerators';
 
 function same(a: unknown, b: unknown, where: string): void {
@@ -52,7 +52,7 @@ describe('float32 tensors streamed for a search', function () {
         same(Float64Array.from(prepared.sorted), Float64Array.from(whole.sorted), `${where} sorted`);
         same(prepared.fences(3), whole.fences(3), `${where} fences`);
         const a = sortedIndexOf(prepared);
-        const b = buildSortedIndex(Float64Array.from(whole.sorted));
+        const b = sortedIndexOf(whole);
         for (const key of ['local', 'superSums', 'samples', 'cumAbs', 'cumSquares'] as const) {
           same(a[key], b[key], `${where} index ${key}`);
         }
