@@ -1,9 +1,12 @@
-// npm run bench [-- --sizes 1e5,1e6,1e7 --dists uniformOutliers,normal,laplace,studentT3 --no-numpy --no-torch --no-direct16]
+// npm run bench [-- --sizes 1e5,1e6,1e7 --dists uniformOutliers,normal,laplace,studentT3 --runs 5 --no-numpy --no-torch --no-direct16]
 // Generates seeded float32 tensors in .bench/, then measures Clipwise against the notebook-style numpy
 // search, the one-pass floor, the direct method at 16 bits and PyTorch's HistogramObserver, in one run.
+// "CLI" is the whole `node dist/cli.js search FILE --json` process (start-up, reading, search, output),
+// the median of --runs runs; numpy's is its whole process too. "core" is the search in this process on
+// values already in memory (fresh PreparedValues: sort, sums and 101 candidates), median of --runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { affineParams } from '../src/core/quant/affineParams';
@@ -102,21 +105,26 @@ function floorMs(x: Float64Array): number {
   return median(times);
 }
 
-/** Child mode: the whole Clipwise search in a fresh process (read, prepare, sort, 101 candidates). */
-function runChild(path: string, bits: number): void {
-  const t0 = performance.now();
-  const x = readNpyFloat32(path);
-  const t1 = performance.now();
-  const prepared = new PreparedValues(x, path);
-  const evaluated = fastGridSearch(prepared, bits, gridCandidates(defaultGrid), 3);
-  const best = pickBest(evaluated, 'mse');
-  const t2 = performance.now();
-  process.stdout.write(JSON.stringify({
-    readMs: t1 - t0,
-    searchMs: t2 - t1,
-    best: best.percentile,
-    maxRssMB: process.resourceUsage().maxRSS / 1024,
-  }));
+/** Median wall time of `runs` runs of a command, and its last run's output; NaN when a run fails. */
+function timeCommand(command: string, args: readonly string[], runs: number): { ms: number; stdout: string } {
+  const times: number[] = [];
+  let stdout = '';
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    const out = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (out.status !== 0) return { ms: NaN, stdout: out.stderr };
+    times.push(performance.now() - t);
+    stdout = out.stdout;
+  }
+  return { ms: median(times), stdout };
+}
+
+/** Peak resident memory of one run of a command in MB, through GNU time; NaN where it is missing. */
+function peakRssMB(command: string, args: readonly string[]): number {
+  if (!existsSync('/usr/bin/time')) return NaN;
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return r.status === 0 && Number.isFinite(kb) ? kb / 1024 : NaN;
 }
 
 const numpyScript = `
@@ -188,18 +196,16 @@ function fmt(x: number, digits = 1): string {
 }
 
 function main(): void {
-  if (flag('child')) {
-    runChild(option('child') as string, Number(option('bits') ?? 8));
-    return;
-  }
   mkdirSync(benchDir, { recursive: true });
   const sizes = (option('sizes') ?? '1e5,1e6,1e7').split(',').map(Number);
   const chosen = (option('dists') ?? dists.join(',')).split(',') as Dist[];
   const bits = Number(option('bits') ?? 8);
+  const runs = Math.max(1, Number(option('runs') ?? 5));
   const numpyPy = flag('no-numpy') ? null : findPython('numpy');
   const torchPy = flag('no-torch') ? null : findPython('torch');
-  const hasCli = existsSync('dist/cli.js');
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, node ${process.version}`);
+  if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js is missing: run `node scripts/build.mjs` first (npm run bench does).');
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, node ${process.version}; load average at start ${load()}`);
   console.log(`numpy reference: ${numpyPy ?? 'not run (no python3 with numpy)'}; torch: ${torchPy ?? 'not run: python3-torch is not installed (Debian package python3-torch)'}`);
   // Warm the kernels on a short odd-length input first (performance notes: OSR).
   const warm = new PreparedValues(Float64Array.from(generate('normal', 20001)), 'warm');
@@ -213,22 +219,21 @@ function main(): void {
       const x = readNpyFloat32(path);
       const floor = floorMs(x);
       // In process: prepare + sort + 101 candidates (fresh PreparedValues: nothing cached).
-      let t = performance.now();
-      const prepared = new PreparedValues(x, dist);
-      const evaluated = fastGridSearch(prepared, bits, gridCandidates(defaultGrid), 3);
-      const best = pickBest(evaluated, 'mse');
-      const coreMs = performance.now() - t;
-      // Whole process: a fresh node reading the .npy.
-      t = performance.now();
-      const child = spawnSync(process.execPath, [process.argv[1], '--child', path, '--bits', String(bits)], { encoding: 'utf8' });
-      const processMs = performance.now() - t;
-      const childOut = JSON.parse(child.stdout || '{}');
-      let cliMs = NaN;
-      if (hasCli) {
-        t = performance.now();
-        const r = spawnSync(process.execPath, ['dist/cli.js', 'search', path, '--json', '--bits', String(bits)], { encoding: 'utf8' });
-        cliMs = r.status === 0 ? performance.now() - t : NaN;
+      const coreTimes: number[] = [];
+      let best = pickBest(fastGridSearch(new PreparedValues(x, dist), bits, gridCandidates(defaultGrid), 3), 'mse');
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        const prepared = new PreparedValues(x, dist);
+        best = pickBest(fastGridSearch(prepared, bits, gridCandidates(defaultGrid), 3), 'mse');
+        coreTimes.push(performance.now() - t0);
       }
+      const coreMs = median(coreTimes);
+      // Whole process: the CLI reading the .npy, as a user runs it.
+      const cliArgs = ['dist/cli.js', 'search', path, '--json', '--bits', String(bits)];
+      const cli = timeCommand(process.execPath, cliArgs, runs);
+      const cliBest = Number.isFinite(cli.ms) ? String(JSON.parse(cli.stdout).best.percentile) : 'failed';
+      const rssMB = peakRssMB(process.execPath, cliArgs);
+      let t = performance.now();
       let numpyMs = NaN;
       let numpyBest = 'n/a';
       if (numpyPy) {
@@ -252,18 +257,18 @@ function main(): void {
       }
       rows.push({
         tensor: `${dist} ${n.toExponential(0)}`,
-        'Clipwise core ms': fmt(coreMs),
-        'Clipwise process ms': fmt(processMs, 0),
-        'CLI process ms': hasCli ? fmt(cliMs, 0) : 'no dist/cli.js',
-        'numpy ms': fmt(numpyMs, 0),
-        'numpy / process': fmt(numpyMs / processMs),
+        'CLI process ms': fmt(cli.ms, 0),
+        'numpy process ms': fmt(numpyMs, 0),
+        'numpy / CLI': fmt(numpyMs / cli.ms),
+        'core ms': fmt(coreMs),
         'floor ms': fmt(floor),
         'core / floor': fmt(coreMs / floor),
         best: String(best.percentile),
+        'CLI best': cliBest,
         'numpy best': numpyBest,
-        'same winner': numpyPy ? (numpyBest === String(best.percentile) ? 'yes' : 'NO') : 'n/a',
-        'peak RSS MB (process)': fmt(childOut.maxRssMB ?? NaN, 0),
-        'peak / float64 size': fmt((childOut.maxRssMB ?? NaN) * 1024 * 1024 / (8 * n), 2),
+        'same winner': numpyPy ? (numpyBest === String(best.percentile) && cliBest === numpyBest ? 'yes' : 'NO') : 'n/a',
+        'peak RSS MB (CLI)': fmt(rssMB, 0),
+        'peak / float64 size': fmt((rssMB * 1024 * 1024) / (8 * n), 2),
         '16-bit fast ms': fmt(fast16, 0),
         '16-bit direct ms': fmt(direct16, 0),
       });
@@ -271,7 +276,8 @@ function main(): void {
       t = performance.now();
       const opt = optimalRangeSearch(new PreparedValues(x, dist), bits, 'mse', 3);
       const optMs = performance.now() - t;
-      const minmax = measureDirect(prepared.finite, affineParams(prepared.min, prepared.max, bits), prepared.fences(3));
+      const plain = new PreparedValues(x, dist);
+      const minmax = measureDirect(plain.finite, affineParams(plain.min, plain.max, bits), plain.fences(3));
       let torchMse = NaN;
       let torchMs = NaN;
       if (torchPy) {
@@ -297,6 +303,7 @@ function main(): void {
       console.error(`done ${dist} ${n}`);
     }
   }
+  console.log(`load average at end ${load()}; times are medians of ${runs} runs (numpy: one run)`);
   printTable(rows);
   console.log('');
   printTable(qualityRows);
