@@ -6,7 +6,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -53,6 +53,8 @@ export const quietSettings: Readonly<Record<string, unknown>> = {
   'extensions.ignoreRecommendations': true,
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
+  // VS Code for the browser saves edited files after a delay by default; a suite's unsaved edits must stay unsaved.
+  'files.autoSave': 'off',
   'json.schemaDownload.enable': false,
   'npm.autoDetect': 'off',
   'typescript.disableAutomaticTypeAcquisition': true,
@@ -163,6 +165,7 @@ export class VsCodeRun {
     this.logFile = join(this.tmp, 'code-server.log');
     mkdirSync(join(this.userData, 'User'), { recursive: true });
     mkdirSync(this.extensionsDir);
+    mkdirSync(join(this.tmp, 'tmp'));
     cpSync(options.workspace, this.workspace, { recursive: true, filter: (src) => !src.endsWith('.py') });
     this.writeUserSettings({});
   }
@@ -173,10 +176,17 @@ export class VsCodeRun {
     writeFileSync(join(this.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   }
 
-  /** Environment of every code-server process of the run: the tools' Node 24 first, XDG folders inside the run. */
+  /**
+   * Environment of every code-server process of the run: the tools' Node 24 first; XDG folders and
+   * the temp folder (IPC sockets among them) inside the run's folder.
+   */
   private env(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
     const bin = join(toolsDir(), 'node_modules', '.bin');
-    return { ...process.env, ...extra, PATH: `${bin}:${process.env.PATH ?? ''}`, XDG_DATA_HOME: this.tmp, XDG_CONFIG_HOME: this.tmp, XDG_CACHE_HOME: join(this.tmp, 'cache') };
+    return {
+      ...process.env, ...extra, PATH: `${bin}:${process.env.PATH ?? ''}`,
+      XDG_DATA_HOME: this.tmp, XDG_CONFIG_HOME: this.tmp, XDG_CACHE_HOME: join(this.tmp, 'cache'),
+      XDG_RUNTIME_DIR: join(this.tmp, 'tmp'), TMPDIR: join(this.tmp, 'tmp'),
+    };
   }
 
   private dirArgs(): string[] {
@@ -243,26 +253,26 @@ export class VsCodeRun {
     }
   }
 
-  private kill(signal: NodeJS.Signals): void {
-    if (this.server?.pid === undefined || this.hasExited) return;
-    try {
-      process.kill(-this.server.pid, signal);
-    } catch {
-      // already gone
-    }
+  /** Signals the server's process group and every process descending from it (some start their own group). */
+  private kill(signal: NodeJS.Signals, pids: readonly number[] = this.server?.pid === undefined ? [] : processTree(this.server.pid)): void {
+    if (this.server?.pid === undefined) return;
+    signalProcess(-this.server.pid, signal);
+    for (const pid of pids) signalProcess(pid, signal);
   }
 
   /**
-   * Stops the server's whole process group, waits for it to exit (it writes caches while shutting
-   * down), then deletes the run's folder unless `keep` (for a failed run's logs) or KEEP=1.
+   * Stops the server and every process it started (the extension host and others outlive the group),
+   * waits until all have exited (they write caches and logs while shutting down), then deletes the
+   * run's folder unless `keep` (for a failed run's logs) or KEEP=1.
    */
   async stop({ keep = false }: { keep?: boolean } = {}): Promise<void> {
-    this.kill('SIGTERM');
-    const exited = await Promise.race([this.exited.then(() => true), sleep(exitTimeoutMs).then(() => false)]);
-    if (!exited) {
-      this.kill('SIGKILL');
-      await this.exited;
+    const pids = this.server?.pid === undefined ? [] : processTree(this.server.pid);
+    this.kill('SIGTERM', pids);
+    if (!(await allExited(pids, exitTimeoutMs))) {
+      this.kill('SIGKILL', pids);
+      await allExited(pids, exitTimeoutMs);
     }
+    await this.exited;
     process.off('exit', this.killAtExit);
     await sleep(500);
     if (keep || process.env.KEEP) {
@@ -270,5 +280,47 @@ export class VsCodeRun {
       return;
     }
     rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** A process's parent id and state from /proc, or undefined when it is gone. */
+function procStat(pid: number | string): { ppid: number; state: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', ppid: Number(fields[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `root` and every process descending from it, from /proc. */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** Waits until every process has exited (a zombie counts as exited); false when some remain after `timeoutMs`. */
+async function allExited(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (pids.every((pid) => { const s = procStat(pid); return s === undefined || s.state === 'Z'; })) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(100);
   }
 }

@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { QuantizeReport } from '../../../src/core/report/reportTypes';
 import {
-  cliQuantize, clipwiseDiagnostics, closeAll, rangeOf, resetSettings, setSetting, sleep, until, workspaceFile,
+  cliQuantize, clipwiseDiagnostics, closeAll, rangeOf, resetSettings, scratchFolder, setSetting, sleep, until, workspaceFile,
 } from './helpers';
 
 /** Every number of a JSON document and where it is written. */
@@ -87,7 +86,7 @@ suite('Diagnostics on a JSON tensor', () => {
     await diagnosticsUntil(uri, () => warnings(uri).some((d) => d.message.includes('9.75')), 'a warning on 9.75');
     // An editor edit, not workspace.applyEdit: VS Code may save files a workspace edit touched.
     assert.ok(await editor.edit((b) => b.replace(rangeOf(doc, '9.75'), '0.25')));
-    const scratch = join(mkdtempSync(join(tmpdir(), 'clipwise-edit-')), 'tensor.json');
+    const scratch = join(scratchFolder('edit'), 'tensor.json');
     writeFileSync(scratch, doc.getText());
     const expected = clipped(doc, await cliQuantize(vscode.Uri.file(scratch)));
     const after = await diagnosticsUntil(uri, () => !warnings(uri).some((d) => d.message.includes('9.75')) && warnings(uri).length === expected.length, 'the warnings of the edited text');

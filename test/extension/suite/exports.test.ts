@@ -1,15 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { cliQuantize, closeAll, quantizeTensor, repoRoot, resetSettings, runAcceptingPrompts, workspaceFile, workspaceRoot } from './helpers';
+import { cliQuantize, closeAll, quantizeTensor, repoRoot, resetSettings, runAcceptingPrompts, scratchFolder, workspaceFile, workspaceRoot } from './helpers';
 
 /** What `clipwise quantize FILE --out` writes, read back. */
 async function cliCodes(file: vscode.Uri, options: readonly string[] = []): Promise<Buffer> {
-  const out = join(mkdtempSync(join(tmpdir(), 'clipwise-codes-')), 'codes.npy');
+  const out = join(scratchFolder('codes'), 'codes.npy');
   await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'quantize', file.fsPath, ...options, '--out', out]);
   return readFileSync(out);
 }

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
@@ -48,6 +48,13 @@ export function workspaceRoot(): vscode.Uri {
 /** A file of the workspace. */
 export function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(workspaceRoot(), name);
+}
+
+/** A new empty folder beside the workspace, inside the run's temp folder (deleted with it). */
+export function scratchFolder(prefix: string): string {
+  const parent = resolve(workspaceRoot().fsPath, '..', 'scratch');
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, `${prefix}-`));
 }
 
 let copies = 0;
