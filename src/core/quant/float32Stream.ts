@@ -1,6 +1,6 @@
 import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
-import { Float32RadixSorter } from '../search/radixSort';
+import { Float32RadixSorter, warmRounds } from '../search/radixSort';
 import { rememberSortedIndex, SortedIndexBuilder } from '../search/sortedIndex';
 import { requireFinite } from './finiteValues';
 import { PreparedValues } from './preparedValues';
@@ -146,6 +146,8 @@ function warmStreamKernels(): void {
   if (streamKernelsWarm) return;
   streamKernelsWarm = true;
   const values = Float32Array.of(1, NaN, -2, Infinity, 0.5, -Infinity, 3);
-  firstPass(values, Float64Array.of(0, 0, 0, Infinity, -Infinity, 0, 0));
-  secondPass(values, Float64Array.of(0.5, 0, 0));
+  for (let round = 0; round < warmRounds; round++) {
+    firstPass(values, Float64Array.of(0, 0, 0, Infinity, -Infinity, 0, 0));
+    secondPass(values, Float64Array.of(0.5, 0, 0));
+  }
 }

@@ -342,10 +342,12 @@ function scatterKeys(bits: Int32Array, from: number, to: number, next: Int32Arra
 let float32KernelsWarm = false;
 
 /**
- * Runs each float32 sort kernel once on a few values, so that every kernel has type feedback for the
- * code after its loop before it meets a long input. Without it, V8 compiles the first long call's loop
- * on the fly, that code deoptimises at the loop's exit for want of feedback, and V8 re-enters the same
- * code on every later call (each chunk, each bucket) and deoptimises again: several times slower.
+ * Runs each float32 sort kernel a few times on a few values, so that every kernel has type feedback for
+ * the code after its loop before it meets a long input. Without it, V8 compiles the first long call's
+ * loop on the fly, that code deoptimises at the loop's exit for want of feedback, and V8 re-enters the
+ * same code on every later call (each chunk, each bucket) and deoptimises again: several times slower,
+ * and the interpreter's boxed numbers fill the young generation (hundreds of scavenges a pass). One call
+ * is not enough: V8 gives a function somewhere to keep feedback only after it has run a little.
  */
 function warmFloat32Kernels(): void {
   if (float32KernelsWarm) return;
@@ -353,15 +355,21 @@ function warmFloat32Kernels(): void {
   const values = Float32Array.of(3, -1, NaN, 0.5, Infinity, -0, 2, -Infinity, 1.5);
   const bits = new Int32Array(values.buffer);
   const counts = new Int32Array(float32Buckets);
-  countKeys(bits, 0, bits.length, counts);
   const next = new Int32Array(float32Buckets);
   const out = new Int32Array(bits.length);
-  scatterKeys(bits, 0, bits.length, next, out);
   const keys = new Int32Array(float32InsertionMax + 9);
   for (let i = 0; i < keys.length; i++) keys[i] = (i * 7919) % 97 - 40;
-  for (const mask of [0, 0x7fffffff]) {
-    insertionSortBits(keys.slice(), 0, keys.length, mask);
-    sortLow16(keys.slice(), 0, keys.length, mask, new Int32Array(keys.length), new Int32Array(256), new Int32Array(256));
+  const scratch = new Int32Array(keys.length);
+  const low = new Int32Array(256);
+  const high = new Int32Array(256);
+  for (let round = 0; round < warmRounds; round++) {
+    countKeys(bits, 0, bits.length, counts);
+    next.fill(0);
+    scatterKeys(bits, 0, bits.length, next, out);
+    for (const mask of [0, 0x7fffffff]) {
+      insertionSortBits(keys.slice(), 0, keys.length, mask);
+      sortLow16(keys.slice(), 0, keys.length, mask, scratch, low, high);
+    }
   }
 }
 
@@ -426,6 +434,9 @@ function sortLow16(a: Int32Array, from: number, to: number, mask: number, scratc
     a[high[((u ^ mask) >>> 8) & 0xff]++] = u;
   }
 }
+
+/** Calls that warm a kernel: V8 allocates a function's feedback vector only after a few (lazy feedback allocation). */
+export const warmRounds = 12;
 
 /** Values converted to float32 bits at a time when a float64 array is sorted on 32-bit keys. */
 const conversionChunk = 1 << 14;

@@ -2,10 +2,13 @@ import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import { CompensatedSum } from '../quant/compensatedSum';
 import type { FloatValues } from '../quant/metrics';
+import { warmRounds } from './radixSort';
 import type { PreparedValues } from '../quant/preparedValues';
 
 /** Values per block: run sums are read at block granularity; a run's ragged ends are summed value by value. */
-export const blockLength = 32;
+export const blockLength = 64;
+/** Float32 values of one sign and one exponent whose sums of x and x² are exact in float64 (see consume). */
+export const exactRunLength = 32;
 /** Blocks per superblock: prefix sums restart at every superblock, which bounds their rounding error. */
 export const blocksPerSuperblock = 128;
 /** Values per superblock. */
@@ -183,23 +186,25 @@ export class SortedIndexBuilder {
         if (bits && ((u0 ^ bits[iEnd - 1]) & sameBinaryMask) === 0 && (u0 & float32Exponent) !== 0) {
           // One sign and one exponent e (sorted: the block's ends decide): x is a multiple of 2^(e-23)
           // below 2^(e+1) and x² one of 2^(2e-46) below 2^(2e+2), so 32 of them sum exactly in 29 and
-          // 53 bits. Plain sums, then one double-double addition per block.
-          let s1 = 0;
-          let s2 = 0;
-          for (let i = iStart; i < iEnd; i++) {
-            const x = sorted[i];
-            s1 += x;
-            s2 += x * x;
+          // 53 bits. Plain sums of each 32, then double-double additions.
+          for (let r = iStart; r < iEnd; r += exactRunLength) {
+            let s1 = 0;
+            let s2 = 0;
+            for (let i = r; i < r + exactRunLength; i++) {
+              const x = sorted[i];
+              s1 += x;
+              s2 += x * x;
+            }
+            abs += Math.abs(s1);
+            let t = h1 + s1;
+            let z = t - h1;
+            l1 += (h1 - (t - z)) + (s1 - z);
+            h1 = t;
+            t = h2 + s2;
+            z = t - h2;
+            l2 += (h2 - (t - z)) + (s2 - z);
+            h2 = t;
           }
-          abs += Math.abs(s1);
-          let t = h1 + s1;
-          let z = t - h1;
-          l1 += (h1 - (t - z)) + (s1 - z);
-          h1 = t;
-          t = h2 + s2;
-          z = t - h2;
-          l2 += (h2 - (t - z)) + (s2 - z);
-          h2 = t;
         } else if (exactSquares) {
           for (let i = b * blockLength; i < iEnd; i++) {
             const x = sorted[i];
@@ -321,10 +326,12 @@ function warmIndexKernels(): void {
   indexKernelsWarm = true;
   const values = new Float32Array(blockLength + 1);
   for (let i = 0; i < values.length; i++) values[i] = i - 7.5;
-  const builder = new SortedIndexBuilder(values);
-  builder.consume(blockLength >> 1);
-  builder.consume(values.length);
-  builder.finish();
+  for (let round = 0; round < warmRounds; round++) {
+    const builder = new SortedIndexBuilder(values);
+    builder.consume(blockLength >> 1);
+    builder.consume(values.length);
+    builder.finish();
+  }
 }
 
 /** Σx² as the direct pass adds it (Infinity when a square overflows), for tensors too extreme for the block sums. */

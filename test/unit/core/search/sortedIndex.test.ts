@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildSortedIndex, blockLength } from '../../../../src/core/search/sortedIndex';
+import { buildSortedIndex, exactRunLength } from '../../../../src/core/search/sortedIndex';
 import { TensorGenerator } from './tensorGenerators';
 
 /** x as an exact multiple of 2^-300 (every float32 and its square are). */
@@ -19,8 +19,8 @@ describe('sorted index', function () {
     for (let trial = 0; trial < 2000; trial++) {
       const e = g.int(-60, 60);
       const sign = g.pick([1, -1]);
-      const x = new Float32Array(blockLength);
-      for (let i = 0; i < blockLength; i++) x[i] = sign * 2 ** e * (1 + g.uniform() * (1 - 2 ** -23));
+      const x = new Float32Array(exactRunLength);
+      for (let i = 0; i < exactRunLength; i++) x[i] = sign * 2 ** e * (1 + g.uniform() * (1 - 2 ** -23));
       x.sort();
       let s1 = 0;
       let s2 = 0;
