@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Context } from 'mocha';
 import { resultsDir, markFailed, session, stopSession } from './session';
 
+/** Registered by mocha through test/e2e/.mocharc.json's `require`. */
 export const mochaHooks = {
   async afterEach(this: Context): Promise<void> {
     const test = this.currentTest;

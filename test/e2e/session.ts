@@ -29,6 +29,7 @@ export const lightTheme = 'Light Modern';
 /** Elements of the large tensor a long grid search runs on. */
 export const largeTensorCount = 2_000_000;
 
+/** The running VS Code, its browser page and what the suites do with them. */
 export interface Session {
   readonly run: VsCodeRun;
   readonly browser: Browser;

@@ -26,6 +26,7 @@ export const commandIds = [
 /** The custom editor for .npy files. */
 export const npyEditorViewType = 'clipwise.npyEditor';
 
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `read` until it returns something truthy, or returns its last value at the deadline. */

@@ -10,6 +10,7 @@ import Mocha from 'mocha';
 /** Per-test limit; the first test also waits for the workbench to restore and the worker to start. */
 const testTimeoutMs = 60_000;
 
+/** Called by the extension host: runs every suite, rejects when a test failed. */
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, reporter: 'spec', timeout: testTimeoutMs });
   const grep = process.env.CLIPWISE_TEST_GREP;
