@@ -32,7 +32,8 @@ export class Float32StreamPreparer {
   private readonly secondState = Float64Array.of(NaN, 0, 0);
   private pass = 1;
 
-  constructor(private readonly tensorName: string) {
+  /** `sortBuffer`, when given, holds the sorted values (see prepareSearchSubject's options). */
+  constructor(private readonly tensorName: string, private readonly sortBuffer?: Int32Array) {
     warmStreamKernels();
   }
 
@@ -50,7 +51,7 @@ export class Float32StreamPreparer {
     requireFinite({ values: { length: finite } }, this.elements, this.tensorName);
     const f = this.firstState;
     this.secondState[0] = (f[5] + f[6]) / finite;
-    this.sorter.begin();
+    this.sorter.begin(this.sortBuffer);
     this.pass = 2;
   }
 

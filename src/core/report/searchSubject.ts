@@ -3,13 +3,23 @@ import type { TensorFile, WorkControl } from '../formats/tensorFile';
 import { Float32StreamPreparer } from '../quant/float32Stream';
 import { prepareSubject, type SearchSubject } from './buildReports';
 
+/** What a host can add to a streamed preparation. */
+export interface SearchSubjectOptions {
+  /**
+   * Memory for the sorted copy of a streamed tensor of `count` elements (4 bytes each), asked for before
+   * the first pass; a host that can have its pages faulted in meanwhile (by another thread) saves the
+   * sort that cost. Undefined: the sort allocates.
+   */
+  readonly sortBuffer?: (count: number) => Int32Array | undefined;
+}
+
 /**
  * Prepares one tensor of a file for searches. A tensor the file can stream as float32 (see
  * TensorFile.readFloat32Chunks) is read twice in small chunks and only its sorted copy is kept: a
  * search needs the values in sorted order and nothing in element order. Any other tensor is read whole,
  * as for every other report. Progress runs once across the passes.
  */
-export async function prepareSearchSubject(file: TensorFile, name: string, control: WorkControl = {}): Promise<SearchSubject> {
+export async function prepareSearchSubject(file: TensorFile, name: string, control: WorkControl = {}, options: SearchSubjectOptions = {}): Promise<SearchSubject> {
   const info = file.tensors.find((t) => t.name === name);
   if (!info) throw new UsageError(`No tensor '${name}' in this ${file.format} file.`);
   const part = (from: number): WorkControl => ({
@@ -18,7 +28,7 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
   });
   const first = file.readFloat32Chunks?.(name, part(0));
   if (!first) return prepareSubject(await file.read(name, control));
-  const preparer = new Float32StreamPreparer(name);
+  const preparer = new Float32StreamPreparer(name, options.sortBuffer?.(info.count));
   for await (const chunk of first) preparer.first(chunk.bits);
   preparer.beginSecondPass();
   const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;

@@ -255,14 +255,17 @@ export class Float32RadixSorter {
     return this.total;
   }
 
-  /** Ends counting: allocates the result (one Int32Array of the finite count) and the bucket offsets. */
-  begin(): void {
+  /**
+   * Ends counting: allocates the result (one Int32Array of the finite count, or the front of `buffer`
+   * when it is long enough) and the bucket offsets.
+   */
+  begin(buffer?: Int32Array): void {
     const counts = this.counts;
     const starts = new Int32Array(float32Buckets + 1);
     for (let d = 0; d < float32Buckets; d++) starts[d + 1] = starts[d] + counts[d];
     this.starts = starts;
     this.next = starts.slice(0, float32Buckets);
-    this.out = new Int32Array(this.total);
+    this.out = buffer && buffer.length >= this.total ? buffer.subarray(0, this.total) : new Int32Array(this.total);
   }
 
   /** Places the keys of the finite values of bits[from, to) in their buckets. */

@@ -92,6 +92,19 @@ describe('float32 tensors streamed for a search', function () {
     }
   });
 
+  it('sorts into the buffer the host gives, with the same result', async function () {
+    const values = float32Tensor(new TensorGenerator('stream32-buffer'), 20011, 'laplace', true);
+    const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'b.npy'));
+    const shared = new Int32Array(new SharedArrayBuffer(4 * values.length));
+    const asked: number[] = [];
+    const subject = await prepareSearchSubject(file, 'b', {}, { sortBuffer: (count) => (asked.push(count), shared) });
+    assert.deepEqual(asked, [values.length]);
+    assert.equal(subject.prepared.sorted.buffer, shared.buffer);
+    const plain = await prepareSearchSubject(file, 'b');
+    const options = { bits: 8, grid: { from: 99, to: 100, step: 0.1 }, objective: 'mse' as const };
+    same(await buildSearchReport(subject, options), await buildSearchReport(plain, options), 'report');
+  });
+
   it('falls back to a whole read where the dtype holds values beyond float32', async function () {
     const values = Float64Array.of(0.1, 1e-300, 3, -7);
     const file = await openTensorFile(memoryByteSource(encodeNpy(values, [4], 'float64'), 'd.npy'));
