@@ -11,7 +11,7 @@ import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
-import { prefaultedInt32Array } from '../host/prefaultedBuffer';
+import { helpedSortMemory } from '../host/sortHelper';
 import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
@@ -77,7 +77,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     if (args.command === 'search') {
       const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
       // A search needs only the sorted values: float32 tensors are streamed, never held in element order.
-      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, { sortBuffer: prefaultedInt32Array });
+      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, { sortMemory: helpedSortMemory });
       const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
       bar.done();
       io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));

@@ -1,10 +1,16 @@
 import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
-import { Float32RadixSorter, warmRounds } from '../search/radixSort';
+import { Float32RadixSorter, warmRounds, type SortHelper } from '../search/radixSort';
 import { rememberSortedIndex, SortedIndexBuilder } from '../search/sortedIndex';
 import { requireFinite } from './finiteValues';
 import { PreparedValues } from './preparedValues';
 import type { SummaryStats } from './summaryStats';
+
+/** Memory a host gives for a streamed tensor's sorted copy: at least as many ints as elements, and maybe a thread to help sort. */
+export interface SortMemory {
+  readonly values: Int32Array;
+  readonly helper?: SortHelper;
+}
 
 /** A streamed tensor made ready for searches, with the summary statistics the passes found. */
 export interface StreamedValues {
@@ -32,8 +38,8 @@ export class Float32StreamPreparer {
   private readonly secondState = Float64Array.of(NaN, 0, 0);
   private pass = 1;
 
-  /** `sortBuffer`, when given, holds the sorted values (see prepareSearchSubject's options). */
-  constructor(private readonly tensorName: string, private readonly sortBuffer?: Int32Array) {
+  /** `sortMemory`, when given, holds the sorted values and may bring a helper thread (see prepareSearchSubject's options). */
+  constructor(private readonly tensorName: string, private readonly sortMemory?: SortMemory) {
     warmStreamKernels();
   }
 
@@ -51,7 +57,7 @@ export class Float32StreamPreparer {
     requireFinite({ values: { length: finite } }, this.elements, this.tensorName);
     const f = this.firstState;
     this.secondState[0] = (f[5] + f[6]) / finite;
-    this.sorter.begin(this.sortBuffer);
+    this.sorter.begin(this.sortMemory?.values);
     this.pass = 2;
   }
 
@@ -70,7 +76,7 @@ export class Float32StreamPreparer {
     const sorted = this.sorter.finish(control, (values, _from, to) => {
       builder ??= new SortedIndexBuilder(values, control);
       builder.consume(to);
-    });
+    }, this.sortMemory?.helper);
     if (control.signal?.aborted) throw new CancelledError();
     builder ??= new SortedIndexBuilder(sorted, control);
     builder.consume(sorted.length);

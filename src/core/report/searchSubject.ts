@@ -1,16 +1,16 @@
 import { UsageError } from '../errors';
 import type { TensorFile, WorkControl } from '../formats/tensorFile';
-import { Float32StreamPreparer } from '../quant/float32Stream';
+import { Float32StreamPreparer, type SortMemory } from '../quant/float32Stream';
 import { prepareSubject, type SearchSubject } from './buildReports';
 
 /** What a host can add to a streamed preparation. */
 export interface SearchSubjectOptions {
   /**
    * Memory for the sorted copy of a streamed tensor of `count` elements (4 bytes each), asked for before
-   * the first pass; a host that can have its pages faulted in meanwhile (by another thread) saves the
-   * sort that cost. Undefined: the sort allocates.
+   * the first pass: a host that can have its pages faulted in meanwhile, and the sort's last step shared,
+   * by another thread saves the sort that time. Undefined: the sort allocates and works alone.
    */
-  readonly sortBuffer?: (count: number) => Int32Array | undefined;
+  readonly sortMemory?: (count: number) => SortMemory | undefined;
 }
 
 /**
@@ -28,7 +28,7 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
   });
   const first = file.readFloat32Chunks?.(name, part(0));
   if (!first) return prepareSubject(await file.read(name, control));
-  const preparer = new Float32StreamPreparer(name, options.sortBuffer?.(info.count));
+  const preparer = new Float32StreamPreparer(name, options.sortMemory?.(info.count));
   for await (const chunk of first) preparer.first(chunk.bits);
   preparer.beginSecondPass();
   const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;

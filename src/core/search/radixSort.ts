@@ -277,7 +277,11 @@ export class Float32RadixSorter {
    * Sorts every bucket and returns the sorted values. `onSorted(from, to)` is told, in order, each range
    * that is final (while it is still in cache), so that a caller can sum it at once.
    */
-  finish(control: WorkControl = {}, onSorted?: (sorted: Float32Array, from: number, to: number) => void): Float32Array {
+  finish(
+    control: WorkControl = {},
+    onSorted?: (sorted: Float32Array, from: number, to: number) => void,
+    helper?: SortHelper,
+  ): Float32Array {
     const out = this.out;
     const starts = this.starts;
     const next = this.next;
@@ -292,6 +296,11 @@ export class Float32RadixSorter {
     const low = new Int32Array(256);
     const high = new Int32Array(256);
     const signal = control.signal;
+    if (helper && out.buffer instanceof SharedArrayBuffer && out.byteOffset === 0 && out.length >= sharedFinishFrom) {
+      this.finishShared(out, starts, scratch, low, high, maxBucket, control, helper, (from, to) => onSorted?.(sorted, from, to));
+      this.out = undefined;
+      return sorted;
+    }
     let done = 0;
     let reported = 0;
     for (let d = 0; d < float32Buckets; d++) {
@@ -312,6 +321,142 @@ export class Float32RadixSorter {
     this.out = undefined;
     return sorted;
   }
+
+  /**
+   * finish with another thread: the buckets are cut into chunks of about sharedChunkValues values,
+   * which both threads claim in turn from a shared cursor (sortClaimedChunks), so neither waits while
+   * work is left and a helper that is slow or never starts only leaves more to this thread. Ranges are
+   * handed to `onSorted` in order as their chunks complete.
+   */
+  private finishShared(
+    out: Int32Array,
+    starts: Int32Array,
+    scratch: Int32Array,
+    low: Int32Array,
+    high: Int32Array,
+    maxBucket: number,
+    control: WorkControl,
+    helper: SortHelper,
+    onSorted: (from: number, to: number) => void,
+  ): void {
+    const bounds: number[] = [0];
+    for (let d = 1, acc = 0; d <= float32Buckets; d++) {
+      acc += starts[d] - starts[d - 1];
+      if (acc >= sharedChunkValues || d === float32Buckets) {
+        bounds.push(d);
+        acc = 0;
+      }
+    }
+    const chunkCount = bounds.length - 1;
+    const job: SharedSortJob = {
+      values: out.buffer as SharedArrayBuffer,
+      starts: new SharedArrayBuffer(starts.byteLength),
+      chunks: new SharedArrayBuffer(bounds.length * 4),
+      cursor: new SharedArrayBuffer(4),
+      done: new SharedArrayBuffer(chunkCount * 4),
+      maxBucket,
+      insertionMax: float32InsertionMax,
+    };
+    new Int32Array(job.starts).set(starts);
+    new Int32Array(job.chunks).set(bounds);
+    const cursor = new Int32Array(job.cursor);
+    const done = new Int32Array(job.done);
+    const chunks = new Int32Array(job.chunks);
+    const sharedStarts = new Int32Array(job.starts);
+    helper.sortChunks(job);
+    let handed = 0;
+    const handOver = (wait: boolean) => {
+      while (handed < chunkCount) {
+        if (Atomics.load(done, handed) === 0) {
+          if (!wait) return;
+          // The helper holds this chunk: wait for it, a little at a time, so that a cancel is seen.
+          Atomics.wait(done, handed, 0, 20);
+          if (control.signal?.aborted) throw new CancelledError();
+          continue;
+        }
+        const from = sharedStarts[chunks[handed]];
+        const to = sharedStarts[chunks[handed + 1]];
+        if (to > from) onSorted(from, to);
+        handed++;
+      }
+    };
+    // One chunk at a time: claim, sort, then hand over whatever is complete in order.
+    while (sortClaimedChunks(out, sharedStarts, chunks, cursor, done, float32InsertionMax, scratch, low, high, 1) > 0) {
+      if (control.signal?.aborted) throw new CancelledError();
+      handOver(false);
+    }
+    handOver(true);
+  }
+}
+
+/** Values of tensors from which a sort shares its finish with a helper thread, and of each chunk it shares. */
+const sharedFinishFrom = 1 << 20;
+const sharedChunkValues = 1 << 15;
+
+/** What a helper thread needs to sort chunks of a float32 sort's buckets beside this one (see sortClaimedChunks). */
+export interface SharedSortJob {
+  /** The values being sorted (float32 bits), bucket by bucket. */
+  readonly values: SharedArrayBuffer;
+  /** Int32 bucket boundaries in `values` (65537 of them). */
+  readonly starts: SharedArrayBuffer;
+  /** Int32 chunk boundaries, as bucket indices. */
+  readonly chunks: SharedArrayBuffer;
+  /** Int32 cursor: the next chunk to claim. */
+  readonly cursor: SharedArrayBuffer;
+  /** Int32 per chunk: 1 once sorted (notified). */
+  readonly done: SharedArrayBuffer;
+  /** Largest bucket, for the scratch array. */
+  readonly maxBucket: number;
+  readonly insertionMax: number;
+}
+
+/** A thread that can sort chunks of a float32 sort beside this one: it runs sortClaimedChunks on the job. */
+export interface SortHelper {
+  sortChunks(job: SharedSortJob): void;
+}
+
+/**
+ * Claims chunks from `cursor` and sorts their buckets until none is left or `limit` chunks are done;
+ * marks each in `done` and wakes a waiter. Self-contained (it calls only insertionSortBits and sortLow16,
+ * and takes every constant as an argument) so that a helper thread can run the same source; returns the
+ * chunks it sorted.
+ */
+export function sortClaimedChunks(
+  values: Int32Array,
+  starts: Int32Array,
+  chunks: Int32Array,
+  cursor: Int32Array,
+  done: Int32Array,
+  insertionMax: number,
+  scratch: Int32Array,
+  low: Int32Array,
+  high: Int32Array,
+  limit: number,
+): number {
+  const chunkCount = chunks.length - 1;
+  let sortedChunks = 0;
+  while (sortedChunks < limit) {
+    const c = Atomics.add(cursor, 0, 1);
+    if (c >= chunkCount) break;
+    for (let d = chunks[c]; d < chunks[c + 1]; d++) {
+      const a = starts[d];
+      const b = starts[d + 1];
+      if (b - a < 2) continue;
+      // Buckets below the middle hold negative values, whose keys flip all bits but the sign.
+      const mask = d < 0x8000 ? 0x7fffffff : 0;
+      if (b - a <= insertionMax) insertionSortBits(values, a, b, mask);
+      else sortLow16(values, a, b, mask, scratch, low, high);
+    }
+    Atomics.store(done, c, 1);
+    Atomics.notify(done, c);
+    sortedChunks++;
+  }
+  return sortedChunks;
+}
+
+/** Source of sortClaimedChunks and the kernels it calls, for a helper thread (names as bundled). */
+export function sharedSortSource(): string {
+  return [insertionSortBits, sortLow16, sortClaimedChunks].map((f) => f.toString()).join('\n');
 }
 
 /** Sorts float32 values ascending (-0 before +0) into a new array; NaN and ±Inf are left out. */

@@ -97,7 +97,7 @@ describe('float32 tensors streamed for a search', function () {
     const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'b.npy'));
     const shared = new Int32Array(new SharedArrayBuffer(4 * values.length));
     const asked: number[] = [];
-    const subject = await prepareSearchSubject(file, 'b', {}, { sortBuffer: (count) => (asked.push(count), shared) });
+    const subject = await prepareSearchSubject(file, 'b', {}, { sortMemory: (count) => (asked.push(count), { values: shared }) });
     assert.deepEqual(asked, [values.length]);
     assert.equal(subject.prepared.sorted.buffer, shared.buffer);
     const plain = await prepareSearchSubject(file, 'b');
