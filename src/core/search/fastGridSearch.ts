@@ -36,11 +36,15 @@ export interface RangeMeasurer {
 /** Sorts (once per tensor), builds block sums and returns a measurer for this bit width and these fences. */
 export function createRangeMeasurer(prepared: PreparedValues, bits: number, fences: OutlierFences, control: WorkControl = {}): RangeMeasurer {
   checkBits(bits);
+  const direct = (p: AffineParams) => measureDirect(prepared.finite, p, fences);
+  // The direct pass needs only the sort (for the percentiles), not the block sums.
+  const perLevel = prepared.finite.length / 2 ** bits;
+  if (perLevel < directCrossover) {
+    prepared.sortWith(control);
+    return { measure: direct, measureDirect: direct };
+  }
   const index = sortedIndexOf(prepared, control);
   const evaluator = new RangeEvaluator(index, fences, prepared.finite);
-  const perLevel = index.n / 2 ** bits;
-  const direct = (p: AffineParams) => measureDirect(prepared.finite, p, fences);
-  if (perLevel < directCrossover) return { measure: direct, measureDirect: direct };
   const useBlocks = perLevel >= blockCrossover;
   return { measure: (p) => evaluator.measure(p, useBlocks), measureDirect: direct };
 }
