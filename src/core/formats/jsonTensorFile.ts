@@ -29,11 +29,11 @@ export async function openJsonTensors(
   }
   const bytes = await readExact(source, 0, source.size, 'the JSON text');
   const text = decodeUtf8(bytes, source.name);
-  const document = parseJsonTensorText(text, source.name, { elementSpans: false, maxTensorBytes: limits.maxTensorBytes });
-  const byName = new Map<string, JsonTensor>(document.tensors.map((t) => [t.info.name, t]));
+  const parsed = parseJsonTensorText(text, source.name, { elementSpans: false, maxTensorBytes: limits.maxTensorBytes });
+  const byName = new Map<string, JsonTensor>(parsed.tensors.map((t) => [t.info.name, t]));
   return {
     format: 'json',
-    tensors: document.tensors.map((t) => t.info),
+    tensors: parsed.tensors.map((t) => t.info),
     read: async (name: string, control?: WorkControl): Promise<Tensor> => {
       if (control?.signal?.aborted) throw new CancelledError();
       const tensor = byName.get(name);
