@@ -4,7 +4,7 @@ import { CancelledError, TensorFormatError, UsageError } from '../errors';
 import type { Tensor, TensorInfo } from '../tensor';
 import { decodeElementsInto } from './decodeElements';
 import { readNpyHeader, type NpyHeader } from './npyHeader';
-import { streamFloat32 } from './tensorChunks';
+import { formatByteSize, streamFloat32 } from './tensorChunks';
 import { defaultMaxTensorBytes, type Float32Chunks, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
 
 export { isNpy } from './npyHeader';
@@ -50,7 +50,7 @@ function checkNpyLimit(source: ByteSource, header: NpyHeader, info: TensorInfo, 
   const valueBytes = header.count * Float64Array.BYTES_PER_ELEMENT;
   if (valueBytes > limits.maxTensorBytes) {
     throw new TensorFormatError(
-      `Tensor '${info.name}' in ${source.name} is too large: ${header.count} elements take ${formatBytes(valueBytes)} as float64, above the limit of ${formatBytes(limits.maxTensorBytes)}.`,
+      `Tensor '${info.name}' in ${source.name} is too large: ${header.count} elements take ${formatByteSize(valueBytes)} as float64, above the limit of ${formatByteSize(limits.maxTensorBytes)}.`,
       { entry: info.name },
     );
   }
@@ -115,15 +115,4 @@ function fortranToC(stored: Float64Array, shape: readonly number[]): Float64Arra
     }
   }
   return values;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let unit = 0;
-  let value = bytes;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
 }
