@@ -18,7 +18,7 @@ export interface PanelSettings {
   readonly range: PanelRange;
   /** P in (50, 100]: keep values between the (100-P)th and the Pth percentile. */
   readonly percentile: number;
-  /** Grid as `from:to:step` (or any other grid the core's parser accepts). */
+  /** Grid as the core's parseGrid reads it: `from:to:step` or `nines`. */
   readonly grid: string;
   readonly objective: Objective;
 }

@@ -140,7 +140,7 @@ export interface WorkerMethods {
       readonly file: WorkerFileRef;
       readonly tensor: string;
       readonly bits: number;
-      /** `from:to:step`, parsed by the worker (a bad grid is a UsageError). */
+      /** `from:to:step` or `nines`, parsed by the worker with the core's parseGrid (a bad grid is a UsageError). */
       readonly grid: string;
       readonly objective: Objective;
       readonly limits: ReadLimits;

@@ -3,7 +3,7 @@ import { objectives, type Objective } from '../../core/quant/metrics';
 import type { ExportKind, PanelSettings } from '../../protocol/webview';
 import type { QuantizeResult } from '../../protocol/worker';
 import type { SearchReport } from '../../core/report/reportTypes';
-import { validateBitsText, validateGridText } from '../config/settings';
+import { gridForms, validateBitsText, validateGridText } from '../config/settings';
 import type { JsonTensorFiles } from '../diagnostics/jsonTensorFiles';
 import { fileNameOf } from '../fileAccess';
 import type { InspectorPanels } from '../panel/inspectorPanels';
@@ -13,7 +13,6 @@ import type { Services } from '../services';
 import { commandIds } from './commandIds';
 import { commandTarget, pickTensor, startingSettings, uriArgument, type CommandTarget } from './pickTarget';
 import { withCancellableProgress, withWindowProgress } from './progress';
-
 
 /** Optional third argument of the commands, for scripts and tests: skips the prompts it answers. */
 export interface CommandOptions {
@@ -91,7 +90,7 @@ async function askSearchParams(ctx: CommandContext, options: CommandOptions): Pr
   if (grid === undefined) {
     grid = await vscode.window.showInputBox({
       title: 'Find Best Percentile (2/3): percentile grid',
-      prompt: 'from:to:step — each P keeps the values between the (100-P)th and the Pth percentile: (100-P)% clipped at each tail',
+      prompt: `${gridForms} — each P keeps the values between the (100-P)th and the Pth percentile: (100-P)% clipped at each tail`,
       value: defaults.grid,
       validateInput: validateGridText,
       ignoreFocusOut: true,

@@ -1,8 +1,9 @@
 import { maxBits, minBits } from '../../core/quant/affineParams';
 import { checkPercentile, type QuantizeOptions, type RangeMethod } from '../../core/quant/clipRange';
 import { objectives, type Objective } from '../../core/quant/metrics';
-import { gridCandidates, parseGridSpec } from '../../core/search/gridSpec';
+import { gridCandidates, parseGrid, type GridRequest } from '../../core/search/gridSpec';
 import { defaultMaxTensorBytes } from '../../core/formats/tensorFile';
+import { UsageError } from '../../core/errors';
 import type { PanelSettings } from '../../protocol/webview';
 
 /** The `clipwise.*` settings, validated (package.json `contributes.configuration` declares the same). */
@@ -60,7 +61,7 @@ export function readSettings(get: (key: string) => unknown): SettingsReading {
       bits: pick('bits', d.bits, checkBitsValue),
       range: pick('range', d.range, (v) => (v === 'minmax' || v === 'percentile' ? undefined : 'expected "minmax" or "percentile".')),
       percentile: pick('percentile', d.percentile, checkPercentileValue),
-      grid: pick('grid', d.grid, (v) => (typeof v === 'string' ? validateGridText(v) : 'expected a grid from:to:step such as 99:100:0.01.')),
+      grid: pick('grid', d.grid, (v) => (typeof v === 'string' ? validateGridText(v) : `expected a grid ${gridForms}.`)),
       objective: pick('objective', d.objective, (v) => (typeof v === 'string' && (objectives as readonly string[]).includes(v) ? undefined : `expected one of ${objectives.join(', ')}.`)),
       diagnostics: {
         enabled: pick('diagnostics.enabled', d.diagnostics.enabled, (v) => (typeof v === 'boolean' ? undefined : 'expected true or false.')),
@@ -103,10 +104,25 @@ export function validatePercentileText(text: string): string | undefined {
   }
 }
 
-/** The message an input box shows under a grid typed by the user (the core's own words), or undefined. */
+/** The grids the core's parseGrid reads, in words for prompts and messages. */
+export const gridForms = 'from:to:step (for example 99:100:0.01) or nines (99, 99.9, 99.99, … then 100)';
+
+/**
+ * The message an input box shows under a grid typed by the user, or undefined when the core would search
+ * it: the core's parseGrid decides the form, and gridCandidates the range of a from:to:step grid (a nines
+ * grid depends on the tensor's size, so only the search can list it).
+ */
 export function validateGridText(text: string): string | undefined {
+  let request: GridRequest;
   try {
-    gridCandidates(parseGridSpec(text));
+    request = parseGrid(text);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    // The core's words name from:to:step only; the prompt offers nines too.
+    return `Grid '${text.trim()}' is not of the form ${gridForms}.`;
+  }
+  try {
+    if (request.kind === 'range') gridCandidates(request.spec);
     return undefined;
   } catch (err) {
     return (err as Error).message;

@@ -4,7 +4,7 @@ import type { WorkControl } from '../../core/formats/tensorFile';
 import { quantizeCodes } from '../../core/quant/affineParams';
 import { chooseParams, type QuantizeOptions } from '../../core/quant/clipRange';
 import { buildQuantizeReport, buildSearchReport, type ReportSubject } from '../../core/report/buildReports';
-import { parseGridSpec } from '../../core/search/gridSpec';
+import { parseGrid, type GridRequest } from '../../core/search/gridSpec';
 import type { RpcHandlers, RpcJobControl } from '../../protocol/rpc';
 import type { QuantizeResult, WorkerMethods } from '../../protocol/worker';
 import { analyzeJsonText, inspectJsonElement, type AnalyzedJson } from './jsonAnalysis';
@@ -44,13 +44,13 @@ export function createWorkerHandlers(cache = new TensorCache()): RpcHandlers<Wor
     },
 
     search: async ({ file, tensor, bits, grid, objective, limits }, control) => {
-      const spec = parseGridSpec(grid);
+      const request = parseGrid(grid);
       const subject = await cache.subject(file, tensor, limits, phase(control, 0, readShare));
       const searches = await cache.searches(file, tensor, limits);
-      const key = `${bits}\0${spec.from}:${spec.to}:${spec.step}\0${objective}`;
+      const key = `${bits}\0${gridKey(request)}\0${objective}`;
       let search = searches.get(key);
       if (search === undefined) {
-        search = await buildSearchReport(subject, { bits, grid: spec, objective }, {}, phase(control, readShare, 1));
+        search = await buildSearchReport(subject, { bits, grid: request, objective }, {}, phase(control, readShare, 1));
         searches.set(key, search);
       }
       const best = search.best.percentile;
@@ -89,6 +89,11 @@ export function createWorkerHandlers(cache = new TensorCache()): RpcHandlers<Wor
       jsonDocuments.delete(key);
     },
   };
+}
+
+/** A grid request as a cache key: '99:100:0.01' and ' 99 : 100 : 0.010 ' are one search. */
+function gridKey(request: GridRequest): string {
+  return request.kind === 'nines' ? 'nines' : `${request.spec.from}:${request.spec.to}:${request.spec.step}`;
 }
 
 /** The bytes in a buffer of their own, so that moving the buffer moves nothing else. */

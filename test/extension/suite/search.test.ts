@@ -36,6 +36,16 @@ suite('Find Best Percentile (Grid Search)', () => {
     assert.deepEqual(searchFigures(result), searchFigures(await cliSearch(uri, ['--bits', '6', '--grid', '99.5:100:0.1', '--objective', 'mae'])));
   });
 
+  test('takes a nines grid from the settings through the prompts, as `clipwise search --grid nines`', async () => {
+    await resetSettings();
+    const uri = freshCopy('weights.npy');
+    await setSetting('grid', 'nines');
+    const result = await runAcceptingPrompts<SearchReport | undefined>('clipwise.findBestPercentile', uri);
+    assert.ok(result, 'the search ran');
+    assert.equal(result.params.grid, 'nines');
+    assert.deepEqual(searchFigures(result), searchFigures(await cliSearch(uri, ['--grid', 'nines'])));
+  });
+
   test('on a file of several tensors, asks which one (accepting the first)', async () => {
     const uri = workspaceFile('layers.json');
     const result = await runAcceptingPrompts<SearchReport | undefined>('clipwise.findBestPercentile', uri, undefined, { bits: 8, grid: '99:100:0.5', objective: 'mse' });

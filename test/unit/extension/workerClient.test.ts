@@ -10,7 +10,7 @@ import { openTensorFile } from '../../../src/core/formats/openTensorFile';
 import { quantizeCodes } from '../../../src/core/quant/affineParams';
 import { chooseParams } from '../../../src/core/quant/clipRange';
 import { buildQuantizeReport, buildSearchReport, prepareSubject } from '../../../src/core/report/buildReports';
-import { parseGridSpec } from '../../../src/core/search/gridSpec';
+import { parseGrid, parseGridSpec } from '../../../src/core/search/gridSpec';
 import type { WorkerFileRef } from '../../../src/protocol/worker';
 import { WorkerClient, WorkerExitedError } from '../../../src/extension/workerClient';
 import { repoRoot } from '../../helpers/cli';
@@ -76,6 +76,20 @@ describe('numerics worker: the real bundle behind WorkerClient', function () {
     assert.ok(fractions.length > 0);
     assert.deepEqual(fractions, [...fractions].sort((a, b) => a - b), 'progress only grows');
     assert.equal(fractions[fractions.length - 1], 1);
+  });
+
+  it('searches a nines grid (in any case) as the core does, and answers the same search from its cache', async function () {
+    const result = await client.call('search', { file: notebook, tensor: 'notebook', bits: 8, grid: 'nines', objective: 'mse', limits });
+    const subject = await notebookSubject();
+    const expected = await buildSearchReport(subject, { bits: 8, grid: parseGrid('nines'), objective: 'mse' });
+    assert.deepEqual(result.search, expected);
+    assert.equal(result.search.params.grid, 'nines');
+    // 1000 values: 99.9 would move the clip point by 0.999 of an order statistic, so only 99 and 100 (ninesCandidates).
+    assert.deepEqual(result.search.curve.map((c) => c.percentile), [99, 100]);
+    const best = expected.best.percentile;
+    assert.deepEqual(result.report, buildQuantizeReport(subject, best === null ? { bits: 8, range: 'minmax', percentile: 100 } : { bits: 8, range: 'percentile', percentile: best }));
+    const again = await client.call('search', { file: notebook, tensor: 'notebook', bits: 8, grid: ' NINES ', objective: 'mse', limits });
+    assert.deepEqual(again.search, expected);
   });
 
   it('sends a format error back as a TensorFormatError with its location', async function () {

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { repoRoot } from '../../../helpers/cli';
+import { coreGridVerdict, gridText } from '../../../helpers/gridTexts';
 import {
   defaultSettings,
   panelSettingsFrom,
@@ -46,12 +48,35 @@ describe('settings: validation and the manifest', function () {
   });
 
   it('the manifest\'s grid pattern accepts what the core parses and refuses what it cannot', function () {
-    const pattern = new RegExp(properties['clipwise.grid'].pattern ?? '');
-    for (const ok of ['99:100:0.01', '99.9:100:0.001', ' 90 : 100 : 1 ', '99.99:100:1e-4']) {
-      assert.ok(pattern.test(ok), ok);
-      assert.equal(validateGridText(ok), undefined, ok);
+    // The pattern checks the form only (the range needs the core: readSettings names it); it must mean the
+    // same with the 'u' flag, which VS Code's JSON schema validation adds, and without.
+    for (const pattern of [new RegExp(properties['clipwise.grid'].pattern ?? ''), new RegExp(properties['clipwise.grid'].pattern ?? '', 'u')]) {
+      for (const ok of ['99:100:0.01', '99.9:100:0.001', ' 90 : 100 : 1 ', '99.99:100:1e-4', 'nines', ' Nines ']) {
+        assert.ok(pattern.test(ok), ok);
+        assert.equal(validateGridText(ok), undefined, ok);
+      }
+      for (const bad of ['99-100', '99:100', 'a:b:c', '', 'nine']) assert.ok(!pattern.test(bad), bad);
+      fc.assert(
+        fc.property(gridText, (text) => {
+          const core = coreGridVerdict(text);
+          assert.equal(pattern.test(text), !(core.kind === 'refused' && core.stage === 'parse'), JSON.stringify(text));
+        }),
+        { numRuns: 2000 },
+      );
     }
-    for (const bad of ['99-100', '99:100', 'a:b:c', '']) assert.ok(!pattern.test(bad), bad);
+  });
+
+  it('takes exactly the grids the core searches, nines included, and names both forms when the form is wrong', function () {
+    fc.assert(
+      fc.property(gridText, (text) => {
+        assert.equal(validateGridText(text) === undefined, coreGridVerdict(text).kind !== 'refused', JSON.stringify(text));
+      }),
+      { numRuns: 3000 },
+    );
+    const { settings, problems } = readSettings((key) => (key === 'grid' ? 'NINES' : undefined));
+    assert.deepEqual(problems, []);
+    assert.equal(settings.grid, 'NINES');
+    assert.equal(validateGridText('nine'), "Grid 'nine' is not of the form from:to:step (for example 99:100:0.01) or nines (99, 99.9, 99.99, … then 100).");
   });
 
   it('a bad value keeps its default and is named with what was expected', function () {
