@@ -2,7 +2,7 @@ import type { ExportKind, PanelRange, PanelSettings } from '../src/protocol/webv
 import type { Objective } from '../src/core/quant/metrics';
 import { h, setText } from './dom';
 import { formatCount, formatPercentile, formatShare, ordinal } from './format';
-import { checkGridText, isValidPercentile } from './gridText';
+import { checkGridText, isValidPercentile, type GridCheck } from './gridText';
 import { maxBits, minBits } from './pageState';
 
 /** How soon a change should reach the host: at once, as a slider drags, or as the user types. */
@@ -32,6 +32,16 @@ const exportButtons: readonly { kind: ExportKind; id: string; label: string; tit
   { kind: 'paramsJson', id: 'export-params', label: 'Parameters (JSON)', title: 'Save scale, zero point and clip range as JSON' },
   { kind: 'pythonSnippet', id: 'export-python', label: 'Python snippet', title: 'Copy numpy and PyTorch code that reproduces this quantization' },
 ];
+
+/** The grid box's label: the two forms the core's parseGrid reads. */
+const gridLabel = 'Grid (from:to:step or nines)';
+
+/** What the line under the grid box says: the candidates a grid tries, or why the core would refuse it. */
+function gridHelpText(check: GridCheck): string {
+  if (!check.ok) return check.message;
+  if (check.kind === 'nines') return '99, 99.9, 99.99, … as far as the tensor resolves, then 100';
+  return `${formatCount(check.count)} candidate${check.count === 1 ? '' : 's'}`;
+}
 
 /** The slider spans 90..100, where clipping choices live, and widens to 50..100 for a lower P. */
 const sliderNarrowMin = 90;
@@ -100,7 +110,7 @@ export class Controls {
       h(
         'div',
         { class: 'control-row' },
-        field('grid', 'Grid (from:to:step)', this.grid, this.gridHelp),
+        field('grid', gridLabel, this.grid, this.gridHelp),
         field('objective', 'Objective', this.objective),
         h('div', { class: 'field actions' }, h('div', { class: 'buttons' }, this.run, this.cancel, this.progress), this.searchStatus),
       ),
@@ -196,11 +206,11 @@ export class Controls {
     if (check.ok && this.grid.value !== this.current.grid) this.emit({ grid: this.grid.value.trim() }, timing);
   }
 
-  private showGridCheck(): ReturnType<typeof checkGridText> {
+  private showGridCheck(): GridCheck {
     const check = checkGridText(this.grid.value);
     this.grid.setAttribute('aria-invalid', String(!check.ok));
     this.gridHelp.classList.toggle('field-error', !check.ok);
-    setText(this.gridHelp, check.ok ? `${formatCount(check.count)} candidate${check.count === 1 ? '' : 's'}` : check.message);
+    setText(this.gridHelp, gridHelpText(check));
     this.run.title = check.ok ? '' : 'Fix the grid first';
     return check;
   }

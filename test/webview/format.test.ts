@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { formatChange, formatCount, formatDb, formatDbChange, formatPercentile, formatShare, formatValue, ordinal } from '../../webview/format';
-import { checkGridText, isValidPercentile } from '../../webview/gridText';
 
 describe('webview number formats', function () {
   it('shows values with 6 significant digits, separators, exponents when tiny or huge, and ∞', function () {
@@ -44,33 +43,5 @@ describe('webview number formats', function () {
   it('names percentiles as ordinals', function () {
     assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 99, 0.5, 99.89].map(ordinal), ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '99th', '0.5th', '99.89th']);
     assert.equal(formatPercentile(100 - 99.89), '0.11');
-  });
-});
-
-describe('webview grid and percentile checks (the core rules, before a round trip)', function () {
-  it('counts the candidates of a valid grid as gridCandidates does', function () {
-    assert.deepEqual(checkGridText('99:100:0.01'), { ok: true, count: 101 });
-    assert.deepEqual(checkGridText(' 98 : 100 : 0.5 '), { ok: true, count: 5 });
-    assert.deepEqual(checkGridText('99.9:99.9:1'), { ok: true, count: 1 });
-  });
-
-  it('refuses what the core refuses, saying why', function () {
-    for (const [text, why] of [
-      ['99:100', /from:to:step/],
-      ['a:b:c', /from:to:step/],
-      ['99:100:0', /step must be positive/],
-      ['100:99:0.1', /above the end/],
-      ['40:100:1', /\(50, 100\]/],
-      ['99:101:1', /\(50, 100\]/],
-      ['50.000001:100:0.0000001', /at most 100000/],
-    ] as const) {
-      const check = checkGridText(text);
-      assert.equal(check.ok, false, text);
-      if (!check.ok) assert.match(check.message, why, text);
-    }
-  });
-
-  it('accepts P in (50, 100] only', function () {
-    assert.deepEqual([50, 50.01, 99, 100, 100.01, NaN].map(isValidPercentile), [false, true, true, true, false, false]);
   });
 });

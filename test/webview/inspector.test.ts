@@ -13,6 +13,9 @@ import { defaultSettings, millionTensor, ReportMaker } from './notebookReports';
  */
 const screenshotDir = process.env.CLIPWISE_UPDATE_SCREENSHOTS === '1' ? join(__dirname, 'screenshots') : join(__dirname, '..', '..', 'test-results', 'webview');
 
+/** The grid box's accessible name: it names both forms the core reads. */
+const gridLabel = 'Grid (from:to:step or nines)';
+
 /** Parses a figure as the page shows it ("1,234.5", "35.42 dB", "0.2%", "∞ dB"). */
 function shownNumber(text: string): number {
   const t = text.replace(/,/g, '').replace(/−/g, '-').replace(/ dB$/, '').replace(/%$/, '').trim();
@@ -239,12 +242,12 @@ describe('inspector webview in Chromium', function () {
     posted = await p.waitForPosted(count + 1);
 
     // Grid: refused while malformed, sent once valid.
-    await p.page.getByLabel('Grid (from:to:step)', { exact: true }).fill('99:100');
+    await p.page.getByLabel(gridLabel, { exact: true }).fill('99:100');
     await p.page.waitForTimeout(300);
     assert.equal((await p.posted()).length, posted.length);
-    assert.equal(await p.page.getByLabel('Grid (from:to:step)', { exact: true }).getAttribute('aria-invalid'), 'true');
+    assert.equal(await p.page.getByLabel(gridLabel, { exact: true }).getAttribute('aria-invalid'), 'true');
     assert.match((await p.page.locator('#grid-help').textContent()) ?? '', /from:to:step/);
-    await p.page.getByLabel('Grid (from:to:step)', { exact: true }).fill('98:100:0.5');
+    await p.page.getByLabel(gridLabel, { exact: true }).fill('98:100:0.5');
     posted = await p.waitForPosted(posted.length + 1);
     assert.equal(lastOf(posted, 'quantize').settings.grid, '98:100:0.5');
     assert.equal(await p.page.locator('#grid-help').textContent(), '5 candidates');
@@ -357,6 +360,35 @@ describe('inspector webview in Chromium', function () {
     const mm = maker.quantize(q.settings);
     await p.deliver({ type: 'quantized', requestId: q.requestId, settings: q.settings, report: mm, baseline: maker.baseline(8) });
     await p.waitForAttribute('#results-table [data-row="scale"] .current', 'data-value', String(mm.scale));
+  });
+
+  it('takes a nines grid as the CLI does: checked as typed, sent to the host, its search drawn', async function () {
+    const p = await openShown();
+    let posted = await p.posted();
+    const box = p.page.getByLabel(gridLabel, { exact: true });
+    await box.fill('Nines');
+    posted = await p.waitForPosted(posted.length + 1);
+    assert.equal(lastOf(posted, 'quantize').settings.grid, 'Nines');
+    assert.equal(await box.getAttribute('aria-invalid'), 'false');
+    assert.equal(await p.page.locator('#grid-help').textContent(), '99, 99.9, 99.99, … as far as the tensor resolves, then 100');
+    assert.equal(await p.page.getByRole('button', { name: 'Run grid search' }).getAttribute('title'), '');
+
+    await p.page.getByRole('button', { name: 'Run grid search' }).click();
+    posted = await p.waitForPosted(posted.length + 1);
+    const run = lastOf(posted, 'runSearch');
+    assert.deepEqual(run.settings, { ...defaultSettings, grid: 'Nines' });
+    const settings: PanelSettings = { ...run.settings, range: 'bestOfGrid' };
+    const nines = await maker.search(settings);
+    assert.equal(nines.params.grid, 'nines');
+    const best = maker.quantize(settings, nines.best.percentile ?? 100);
+    await p.deliver({ type: 'searchResult', requestId: run.requestId, settings, search: nines, report: best, baseline: maker.baseline(8) });
+    await p.waitForAttribute('#results-table [data-row="scale"] .current', 'data-value', String(best.scale));
+    const candidates = nines.curve.map((c) => c.percentile);
+    assert.deepEqual(candidates, [99, 100], '1000 values resolve no nine past 99');
+    assert.equal(await p.page.locator('#search-status').textContent(), `Searched ${candidates.length} percentiles.`);
+    assert.match((await p.page.locator('#chart-curve .chart-note').textContent()) ?? '', new RegExp(`^${candidates.length} candidates: best P = ${nines.best.percentile}, MSE `));
+    assert.ok((await p.probe('inkedPixels', 'chart-curve-canvas')) > 2000, 'the curve drew');
+    assert.equal(((await p.probe('state')) as WebviewState).settings.grid, 'Nines');
   });
 
   it('exports through the host and says what it did', async function () {
@@ -486,7 +518,7 @@ describe('inspector webview in Chromium', function () {
     // Each has an accessible name (found by role and name, as a screen reader would).
     for (const [role, name] of [
       ['combobox', 'Tensor'], ['combobox', 'Bits'], ['combobox', 'Range'], ['slider', 'Percentile P (slider)'], ['spinbutton', 'Percentile P'],
-      ['textbox', 'Grid (from:to:step)'], ['combobox', 'Objective'], ['button', 'Run grid search'], ['button', 'Cancel'], ['checkbox', 'Log scale'],
+      ['textbox', gridLabel], ['combobox', 'Objective'], ['button', 'Run grid search'], ['button', 'Cancel'], ['checkbox', 'Log scale'],
       ['progressbar', 'Grid search progress'],
     ] as const) {
       assert.equal(await p.page.getByRole(role, { name, exact: true, includeHidden: true }).count(), 1, `${role} '${name}'`);

@@ -3,7 +3,7 @@ import type { PanelSettings, ToWebview, TensorListItem } from '../../src/protoco
 import type { QuantizeReport, SearchReport } from '../../src/core/report/reportTypes';
 import type { Tensor } from '../../src/core/tensor';
 import { buildQuantizeReport, buildSearchReport, prepareSubject, type ReportSubject } from '../../src/core/report/buildReports';
-import { parseGridSpec } from '../../src/core/search/gridSpec';
+import { parseGrid } from '../../src/core/search/gridSpec';
 
 /** The notebook's tensor: 1000 values uniform(-80, 100) rounded to 4 decimals, the last one an outlier of 580. */
 export function notebookTensor(name = 'params', seed = 'clipwise-webview'): Tensor {
@@ -47,7 +47,7 @@ export class ReportMaker {
 
   /** The grid search for these settings. */
   search(s: PanelSettings): Promise<SearchReport> {
-    return buildSearchReport(this.subject, { bits: s.bits, grid: parseGridSpec(s.grid), objective: s.objective });
+    return buildSearchReport(this.subject, { bits: s.bits, grid: parseGrid(s.grid), objective: s.objective });
   }
 
   /** The listing entry of the tensor. */
