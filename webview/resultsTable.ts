@@ -55,6 +55,8 @@ export class ResultsTable {
   private readonly caption = h('caption', {});
   private readonly currentHead = h('th', { scope: 'col', class: 'num' });
   private readonly cells = new Map<string, { current: HTMLElement; baseline: HTMLElement; change: HTMLElement }>();
+  /** The landmark of the results: the box the table scrolls in, named by the heading above it. */
+  private readonly scroller = h('div', { id: 'results-scroll', class: 'table-scroll', role: 'region', 'aria-labelledby': 'results-title' });
 
   constructor() {
     const body = h('tbody', {});
@@ -71,7 +73,24 @@ export class ResultsTable {
       body.append(h('tr', { 'data-row': row.key }, th, current, baseline, change));
     }
     const head = h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'metric'), this.currentHead, h('th', { scope: 'col', class: 'num' }, 'min-max baseline'), h('th', { scope: 'col', class: 'num' }, 'change')));
-    this.element = h('section', { class: 'results', 'aria-labelledby': 'results-title' }, h('h2', { id: 'results-title' }, 'Results'), h('table', { id: 'results-table' }, this.caption, head, body));
+    const table = h('table', { id: 'results-table' }, this.caption, head, body);
+    this.scroller.append(table);
+    this.element = h('section', { class: 'results' }, h('h2', { id: 'results-title' }, 'Results'), this.scroller);
+    // The table's width changes with its figures, the box's with the window: either may start or end the scrolling.
+    const resizes = new ResizeObserver(() => this.updateScrolling());
+    resizes.observe(this.scroller);
+    resizes.observe(table);
+  }
+
+  /**
+   * A table too wide for its column (cells wrap first, see media/inspector.css) scrolls sideways inside its own
+   * box; then the box joins the tab order so that the keyboard can scroll it, as WCAG 2.1.1 asks of a scrolling
+   * region, and leaves it when nothing is hidden.
+   */
+  private updateScrolling(): void {
+    const scrolls = this.scroller.scrollWidth > this.scroller.clientWidth;
+    if (scrolls) this.scroller.tabIndex = 0;
+    else this.scroller.removeAttribute('tabindex');
   }
 
   /** Fills the table from a report and its min-max baseline. */
