@@ -11,7 +11,7 @@ import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
-import { helpedSortMemory } from '../host/sortHelper';
+import { helpedSortMemory } from '../host/searchHelper';
 import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';

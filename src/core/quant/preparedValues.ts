@@ -60,8 +60,8 @@ export class PreparedValues {
       this.negInfCount = facts.negInfCount;
       this.nonFiniteCount = facts.nanCount + facts.posInfCount + facts.negInfCount;
       requireFinite({ values }, values.length + this.nonFiniteCount, tensorName);
-      this.min = facts.min;
-      this.max = facts.max;
+      this.min = unsignedZero(facts.min);
+      this.max = unsignedZero(facts.max);
       this.isFloat32 = values instanceof Float32Array || allFloat32(values);
       this.sortedCache = sorted;
       return;
@@ -84,8 +84,8 @@ export class PreparedValues {
       if (v > max) max = v;
       if (Math.fround(v) !== v) float32 = false;
     }
-    this.min = min;
-    this.max = max;
+    this.min = unsignedZero(min);
+    this.max = unsignedZero(max);
     this.isFloat32 = float32;
   }
 
@@ -124,6 +124,14 @@ export class PreparedValues {
     }
     return f;
   }
+}
+
+/**
+ * A zero min or max as +0: which zero a reader meets first depends on the order it reads in (element
+ * order, sorted, chunked), and no figure depends on the sign, so every reader reports the same one.
+ */
+export function unsignedZero(x: number): number {
+  return x === 0 ? 0 : x;
 }
 
 function allFloat32(values: FloatValues): boolean {

@@ -1,4 +1,4 @@
-import { CompensatedSum } from './compensatedSum';
+import type { FloatValues } from './metrics';
 import type { PreparedValues } from './preparedValues';
 
 /** Summary statistics of the finite values (numpy's mean and population std). */
@@ -9,16 +9,117 @@ export interface SummaryStats {
   readonly std: number;
 }
 
-/** Two compensated passes, as numpy.std computes around the mean. */
-export function summaryStats(prepared: PreparedValues): SummaryStats {
-  const x = prepared.finite;
-  const sum = new CompensatedSum();
-  for (let i = 0; i < x.length; i++) sum.add(x[i]);
-  const mean = sum.value / x.length;
-  const dev = new CompensatedSum();
-  for (let i = 0; i < x.length; i++) {
-    const d = x[i] - mean;
-    dev.add(d * d);
+/** Σx and Σx² as double-double numbers (hi + lo), the moments both statistics come from. */
+export interface MomentSums {
+  readonly sumHi: number;
+  readonly sumLo: number;
+  readonly squaresHi: number;
+  readonly squaresLo: number;
+}
+
+/** Splits a double for Dekker's exact product. */
+const splitter = 134217729;
+
+/**
+ * Double-double sums of x and x² (x² exact through Dekker's product), fed in chunks. Whatever the order of
+ * the values, two readers that meet the same values (a whole read, a sorted stream, a chunked pass) get
+ * the same statistics: their sums differ by far less than the last bit of the result.
+ */
+export class MomentSummer {
+  private readonly state = new Float64Array(4);
+
+  /** Adds every value of `x` (finite values only). */
+  add(x: FloatValues): void {
+    addMoments(x, this.state);
   }
-  return { min: prepared.min, max: prepared.max, mean, std: Math.sqrt(dev.value / x.length) };
+
+  /** Adds x[i] for the i where x[i] is finite. */
+  addFinite(x: FloatValues): void {
+    addMoments(x, this.state, true);
+  }
+
+  get sums(): MomentSums {
+    const [sumHi, sumLo, squaresHi, squaresLo] = this.state;
+    return { sumHi, sumLo, squaresHi, squaresLo };
+  }
+}
+
+/** The moment sums of finite values in one pass. */
+export function momentSums(x: FloatValues): MomentSums {
+  const summer = new MomentSummer();
+  summer.add(x);
+  return summer.sums;
+}
+
+/** The loop of MomentSummer: `state` holds Σx hi, lo and Σx² hi, lo. */
+function addMoments(x: FloatValues, state: Float64Array, skipNonFinite = false): void {
+  let h1 = state[0];
+  let l1 = state[1];
+  let h2 = state[2];
+  let l2 = state[3];
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (skipNonFinite && v - v !== 0) continue;
+    let t = h1 + v;
+    let z = t - h1;
+    l1 += (h1 - (t - z)) + (v - z);
+    h1 = t;
+    const c = splitter * v;
+    const vh = c - (c - v);
+    const vl = v - vh;
+    const p = v * v;
+    const pe = ((vh * vh - p) + 2 * vh * vl) + vl * vl;
+    t = h2 + p;
+    z = t - h2;
+    l2 += (h2 - (t - z)) + (p - z) + pe;
+    h2 = t;
+  }
+  state[0] = h1;
+  state[1] = l1;
+  state[2] = h2;
+  state[3] = l2;
+}
+
+/**
+ * Mean and population std from double-double moment sums: the mean is Σx/n to about one rounding, the
+ * variance (Σx² - (Σx)²/n)/n keeps about 100 bits through its cancellation, so the std is as accurate as
+ * numpy's two-pass std even when it is tiny against the mean. Sums that overflowed give NaN or ±Inf, as
+ * the sums do.
+ */
+export function statsFromMoments(m: MomentSums, n: number, min: number, max: number): SummaryStats {
+  const { sumHi, sumLo, squaresHi, squaresLo } = m;
+  // mean = q1 + q2 with q1 = fl(S1/n) and q2 the quotient of the exact remainder.
+  const q1 = sumHi / n;
+  const [ph, pl] = twoProd(q1, n);
+  const q2 = ((sumHi - ph) - pl + sumLo) / n;
+  const mean = q1 + q2;
+  if (!Number.isFinite(mean) || !Number.isFinite(squaresHi)) {
+    return { min, max, mean, std: Number.isFinite(squaresHi) ? NaN : Math.sqrt(squaresHi) };
+  }
+  // S1²/n = S1·mean, as a double-double.
+  const [th, tl0] = twoProd(sumHi, q1);
+  const tl = tl0 + sumHi * q2 + sumLo * q1;
+  // S2 - S1²/n.
+  const dh = squaresHi - th;
+  const z = dh - squaresHi;
+  const dl = (squaresHi - (dh - z)) + (-th - z) + squaresLo - tl;
+  const variance = (dh + dl) / n;
+  return { min, max, mean, std: Math.sqrt(variance > 0 ? variance : 0) };
+}
+
+/** Dekker's exact product a·b = [hi, lo] (no FMA in JavaScript). */
+function twoProd(a: number, b: number): [number, number] {
+  const p = a * b;
+  let c = splitter * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = splitter * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
+}
+
+/** numpy's mean and population std of the finite values, from their moment sums. */
+export function summaryStats(prepared: PreparedValues): SummaryStats {
+  return statsFromMoments(momentSums(prepared.finite), prepared.finite.length, prepared.min, prepared.max);
 }

@@ -29,11 +29,17 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
   const first = file.readFloat32Chunks?.(name, part(0));
   if (!first) return prepareSubject(await file.read(name, control));
   const preparer = new Float32StreamPreparer(name, options.sortMemory?.(info.count));
-  for await (const chunk of first) preparer.first(chunk.bits);
-  preparer.beginSecondPass();
-  const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;
-  for await (const chunk of second) preparer.second(chunk.bits);
-  const { prepared, stats } = preparer.finish(control);
+  let streamed;
+  try {
+    for await (const chunk of first) preparer.first(chunk.bits);
+    preparer.beginSecondPass();
+    const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;
+    for await (const chunk of second) preparer.second(chunk.bits);
+    streamed = preparer.finish(control);
+  } finally {
+    preparer.release();
+  }
+  const { prepared, stats } = streamed;
   return {
     tensor: { warnings: [...first.warnings] },
     prepared,

@@ -3,10 +3,11 @@ import type { TensorFile, WorkControl } from '../formats/tensorFile';
 import { affineParams, dequantizeCode, quantizeValue, type AffineParams } from '../quant/affineParams';
 import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
 import { CompensatedSum } from '../quant/compensatedSum';
+import { MomentSummer, statsFromMoments } from '../quant/summaryStats';
 import { defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
 import { sqnrDb, type Metrics } from '../quant/metrics';
 import { percentileOfSorted } from '../quant/percentile';
-import { defaultOutlierK } from '../quant/preparedValues';
+import { defaultOutlierK, unsignedZero } from '../quant/preparedValues';
 import { roundHalfEven } from '../quant/roundHalfEven';
 import { StreamingSelection } from '../quant/streamingSelect';
 import { assembleQuantizeReport, type ReportOptions } from './buildReports';
@@ -14,9 +15,9 @@ import type { QuantizeReport, ReportHistograms } from './reportTypes';
 
 /**
  * The quantize report of `buildQuantizeReport`, bit for bit, computed in streaming passes over
- * `file.readChunks` so that the tensor is never held: one pass for counts, min, max and the sum;
+ * `file.readChunks` so that the tensor is never held: one pass for counts, min, max and the moment sums;
  * usually one or two to select the quartiles (for the outlier fences) and any percentile clip
- * range exactly; one for the standard deviation and every error metric; one more for the error
+ * range exactly; one for every error metric; one more for the error
  * histogram when histograms are asked for. Memory is a chunk plus small tables, whatever the size.
  */
 export async function streamQuantizeReport(
@@ -33,14 +34,14 @@ export async function streamQuantizeReport(
   const k = reportOptions.outlierK ?? defaultOutlierK;
   const progress = passProgress(control, bins > 0 ? 4 : 3);
 
-  // Pass 1: counts, range, sum, and the first selection digit.
+  // Pass 1: counts, range, moment sums, and the first selection digit.
   const chunks = file.readChunks(name, progress.next());
   let nanCount = 0;
   let posInfCount = 0;
   let negInfCount = 0;
   let min = Infinity;
   let max = -Infinity;
-  const sum = new CompensatedSum();
+  const moments = new MomentSummer();
   let total = 0;
   const wantedPercentiles = [25, 75];
   if (options.range === 'percentile' && options.percentile !== 100) wantedPercentiles.push(options.percentile, 100 - options.percentile);
@@ -55,12 +56,12 @@ export async function streamQuantizeReport(
       else if (v === Infinity) posInfCount++;
       else if (v === -Infinity) negInfCount++;
       else {
-        sum.add(v);
         if (v < min) min = v;
         if (v > max) max = v;
         selection.countFirstDigit(words[2 * i + 1], words[2 * i]);
       }
     }
+    moments.addFinite(values);
     total += values.length;
   }
   const readerWarnings = [...chunks.warnings];
@@ -68,7 +69,9 @@ export async function streamQuantizeReport(
   const n = total - nonFiniteCount;
   if (total === 0) throw new TensorFormatError(`Tensor '${name}' is empty; there is nothing to quantize.`);
   if (n === 0) throw new TensorFormatError(`Tensor '${name}' has no finite value (all ${total} are NaN or infinite); there is nothing to quantize.`);
-  const mean = sum.value / n;
+  min = unsignedZero(min);
+  max = unsignedZero(max);
+  const stats = statsFromMoments(moments.sums, n, min, max);
 
   // Selection passes: the order statistics behind every percentile the report needs.
   const ranks = new Set<number>();
@@ -90,8 +93,8 @@ export async function streamQuantizeReport(
   const iqr = q3 - q1;
   const fences = { lower: q1 - k * iqr, upper: q3 + k * iqr };
 
-  // Final pass: the deviation sum and the metrics, in element order as measureDirect sums them.
-  const metricsPass = new MetricsPass(params, fences, mean, bins, min, max);
+  // Final pass: the metrics, in element order as measureDirect sums them.
+  const metricsPass = new MetricsPass(params, fences, bins, min, max);
   for await (const chunk of file.readChunks(name, progress.next())) metricsPass.add(chunk.values);
   const metrics = metricsPass.metrics(n);
   let histograms: ReportHistograms | undefined;
@@ -108,7 +111,7 @@ export async function streamQuantizeReport(
       shape: info.shape,
       count: info.count,
       nonFiniteCount,
-      stats: { min, max, mean, std: Math.sqrt(metricsPass.deviationSquares / n) },
+      stats,
     },
     readerWarnings,
     nonFinite: { nanCount, posInfCount, negInfCount },
@@ -145,9 +148,8 @@ function passProgress(control: WorkControl, expected: number): { next(): WorkCon
   };
 }
 
-/** The metrics of measureDirect, the deviation sum of summaryStats, the value and code histograms and the error range, over chunks. */
+/** The metrics of measureDirect, the value and code histograms and the error range, over chunks. */
 class MetricsPass {
-  private readonly dev = new CompensatedSum();
   private readonly sq = new CompensatedSum();
   private readonly abs = new CompensatedSum();
   private readonly signal = new CompensatedSum();
@@ -163,7 +165,6 @@ class MetricsPass {
   constructor(
     private readonly p: AffineParams,
     private readonly fences: { readonly lower: number; readonly upper: number },
-    private readonly mean: number,
     bins: number,
     min: number,
     max: number,
@@ -176,12 +177,9 @@ class MetricsPass {
     const { scale, zeroPoint, qmax, clipMin, clipMax } = this.p;
     const { lower, upper } = this.fences;
     const levels = this.levels;
-    const mean = this.mean;
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
       if (v - v !== 0) continue;
-      const d = v - mean;
-      this.dev.add(d * d);
       const q = Math.min(Math.max(roundHalfEven(v / scale + zeroPoint), 0), qmax);
       const e = v - scale * (q - zeroPoint);
       const e2 = e * e;
@@ -202,11 +200,6 @@ class MetricsPass {
       }
     }
     this.valueHistogram?.addAll(x);
-  }
-
-  /** Σ (x - mean)², compensated, in element order as summaryStats sums it. */
-  get deviationSquares(): number {
-    return this.dev.value;
   }
 
   metrics(n: number): Metrics {

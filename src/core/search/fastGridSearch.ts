@@ -6,6 +6,7 @@ import { measureDirect, type Metrics } from '../quant/metrics';
 import type { OutlierFences, PreparedValues } from '../quant/preparedValues';
 import type { EvaluatedCandidate } from './candidate';
 import { acceptedRelativeError, RangeEvaluator } from './rangeEvaluator';
+import { measureHelperOf, measureShared } from './sharedMeasure';
 import { sortedIndexOf } from './sortedIndex';
 
 /**
@@ -31,6 +32,8 @@ export interface RangeMeasurer {
   measure(params: AffineParams): Metrics;
   /** The direct pass, for candidates whose ranking is too close to call from the fast sums. */
   measureDirect(params: AffineParams): Metrics;
+  /** Measures many ranges, with a helper thread when the host gave one for this tensor (sharedMeasure). */
+  measureAll(params: readonly AffineParams[], control?: WorkControl): Metrics[];
 }
 
 /** Sorts (once per tensor), builds block sums and returns a measurer for this bit width and these fences. */
@@ -41,12 +44,14 @@ export function createRangeMeasurer(prepared: PreparedValues, bits: number, fenc
   const perLevel = prepared.finite.length / 2 ** bits;
   if (perLevel < directCrossover) {
     prepared.sortWith(control);
-    return { measure: direct, measureDirect: direct };
+    return { measure: direct, measureDirect: direct, measureAll: (params, c) => measureShared(undefined, fences, false, params, direct, undefined, c) };
   }
   const index = sortedIndexOf(prepared, control);
   const evaluator = new RangeEvaluator(index, fences, prepared.finite);
   const useBlocks = perLevel >= blockCrossover;
-  return { measure: (p) => evaluator.measure(p, useBlocks), measureDirect: direct };
+  const measure = (p: AffineParams) => evaluator.measure(p, useBlocks);
+  const helper = measureHelperOf(prepared);
+  return { measure, measureDirect: direct, measureAll: (params, c) => measureShared(index, fences, useBlocks, params, measure, helper, c) };
 }
 
 /** A key equal for two ranges exactly when every metric is the same function of the data. */
@@ -70,21 +75,25 @@ export function fastGridSearch(
   const fences = prepared.fences(outlierK);
   const measurer = createRangeMeasurer(prepared, bits, fences, control);
   control.onProgress?.(preparationShare);
-  const byKey = new Map<string, Metrics>();
-  const out: EvaluatedCandidate[] = [];
-  for (let i = 0; i < candidates.length; i++) {
-    if (control.signal?.aborted) throw new CancelledError();
-    const percentile = candidates[i];
-    const params = chooseParams(prepared, { bits, range: 'percentile', percentile });
-    const key = paramsKey(params);
-    let metrics = byKey.get(key);
-    if (!metrics) {
-      metrics = measurer.measure(params);
-      byKey.set(key, metrics);
+  const params = candidates.map((percentile) => chooseParams(prepared, { bits, range: 'percentile', percentile }));
+  const slotOf = new Map<string, number>();
+  const unique: AffineParams[] = [];
+  const slots = params.map((p) => {
+    const key = paramsKey(p);
+    let slot = slotOf.get(key);
+    if (slot === undefined) {
+      slot = unique.length;
+      slotOf.set(key, slot);
+      unique.push(p);
     }
-    out.push({ percentile, params, metrics });
-    control.onProgress?.(preparationShare + (1 - preparationShare) * ((i + 1) / candidates.length));
-  }
+    return slot;
+  });
+  const progress = control.onProgress;
+  const metrics = measurer.measureAll(unique, {
+    signal: control.signal,
+    onProgress: progress && ((f) => progress(preparationShare + (1 - preparationShare) * f)),
+  });
+  const out: EvaluatedCandidate[] = candidates.map((percentile, i) => ({ percentile, params: params[i], metrics: metrics[slots[i]] }));
   return settleCloseCalls(out, measurer, control);
 }
 

@@ -236,6 +236,8 @@ const float32ExponentMask = 0x7f800000;
  */
 export class Float32RadixSorter {
   private readonly counts = new Int32Array(float32Buckets);
+  /** NaN, +Inf and -Inf met by `count`, in that order. */
+  readonly nonFiniteCounts = new Float64Array(3);
   private starts: Int32Array | undefined;
   private next: Int32Array | undefined;
   private out: Int32Array | undefined;
@@ -245,9 +247,34 @@ export class Float32RadixSorter {
     warmFloat32Kernels();
   }
 
-  /** Counts the finite values of bits[from, to) (float32 bit patterns). */
-  count(bits: Int32Array, from = 0, to = bits.length): void {
-    this.total += countKeys(bits, from, to, this.counts);
+  /**
+   * The counts of the values that another thread scatters (SharedPasses): they are counted apart, and
+   * each bucket holds this thread's part first, then theirs.
+   */
+  private otherCounts: Int32Array | undefined;
+  /** Where each bucket's part scattered by this thread ends (the other part starts there). */
+  private ownEnds: Int32Array | undefined;
+
+  /** Counts the finite values of bits[from, to) (float32 bit patterns); `other` for values another thread will scatter. */
+  count(bits: Int32Array, from = 0, to = bits.length, other = false): void {
+    const counts = other ? (this.otherCounts ??= new Int32Array(float32Buckets)) : this.counts;
+    this.total += countKeys(bits, from, to, counts, this.nonFiniteCounts);
+  }
+
+  /** After `begin`: where the values counted as `other` go in each bucket (after this thread's part). */
+  otherNext(): Int32Array {
+    if (!this.starts) throw new Error('Float32RadixSorter.otherNext before begin');
+    // Nothing counted as other: that part is empty, at each bucket's end.
+    return this.ownEnds ? this.ownEnds.slice() : this.starts.slice(1);
+  }
+
+  /** After the other thread's scatter: its final positions must be its buckets' ends. */
+  checkOtherScatter(next: Int32Array): void {
+    const starts = this.starts;
+    if (!starts) throw new Error('Float32RadixSorter.checkOtherScatter before begin');
+    for (let d = 0; d < float32Buckets; d++) {
+      if (next[d] !== starts[d + 1]) throw new Error('Float32RadixSorter: the other scatter did not place the values counted for it');
+    }
   }
 
   /** Finite values counted so far. */
@@ -261,10 +288,17 @@ export class Float32RadixSorter {
    */
   begin(buffer?: Int32Array): void {
     const counts = this.counts;
+    const other = this.otherCounts;
+    if (other) {
+      const own = counts.slice();
+      for (let d = 0; d < float32Buckets; d++) counts[d] += other[d];
+      this.ownEnds = own;
+    }
     const starts = new Int32Array(float32Buckets + 1);
     for (let d = 0; d < float32Buckets; d++) starts[d + 1] = starts[d] + counts[d];
     this.starts = starts;
     this.next = starts.slice(0, float32Buckets);
+    if (this.ownEnds) for (let d = 0; d < float32Buckets; d++) this.ownEnds[d] += starts[d];
     this.out = buffer && buffer.length >= this.total ? buffer.subarray(0, this.total) : new Int32Array(this.total);
   }
 
@@ -286,8 +320,9 @@ export class Float32RadixSorter {
     const starts = this.starts;
     const next = this.next;
     if (!out || !starts || !next) throw new Error('Float32RadixSorter.finish before begin');
+    const ends = this.ownEnds;
     for (let d = 0; d < float32Buckets; d++) {
-      if (next[d] !== starts[d + 1]) throw new Error('Float32RadixSorter: the scatter pass did not see the values the count pass saw');
+      if (next[d] !== (ends ? ends[d] : starts[d + 1])) throw new Error('Float32RadixSorter: the scatter pass did not see the values the count pass saw');
     }
     const sorted = new Float32Array(out.buffer, out.byteOffset, out.length);
     let maxBucket = 0;
@@ -417,9 +452,8 @@ export interface SortHelper {
 
 /**
  * Claims chunks from `cursor` and sorts their buckets until none is left or `limit` chunks are done;
- * marks each in `done` and wakes a waiter. Self-contained (it calls only insertionSortBits and sortLow16,
- * and takes every constant as an argument) so that a helper thread can run the same source; returns the
- * chunks it sorted.
+ * marks each in `done` and wakes a waiter; returns the chunks it sorted. A helper thread runs the same
+ * function on the same shared memory (src/host/searchHelperMain.ts).
  */
 export function sortClaimedChunks(
   values: Int32Array,
@@ -454,31 +488,32 @@ export function sortClaimedChunks(
   return sortedChunks;
 }
 
-/** Source of sortClaimedChunks and the kernels it calls, for a helper thread (names as bundled). */
-export function sharedSortSource(): string {
-  return [insertionSortBits, sortLow16, sortClaimedChunks].map((f) => f.toString()).join('\n');
-}
-
 /** Sorts float32 values ascending (-0 before +0) into a new array; NaN and ±Inf are left out. */
 export function sortFloat32(values: Float32Array, control: WorkControl = {}): Float32Array {
   return sortFloat32Values(values, control);
 }
 
-/** Counts the first digit of the keys of the finite values of bits[from, to); returns how many were finite. */
-function countKeys(bits: Int32Array, from: number, to: number, counts: Int32Array): number {
-  let finite = 0;
+/**
+ * Counts the first digit of the keys of the finite values of bits[from, to), and NaN, +Inf and -Inf into
+ * nonFinite[0..2]; returns how many were finite.
+ */
+export function countKeys(bits: Int32Array, from: number, to: number, counts: Int32Array, nonFinite: Float64Array): number {
+  let skipped = 0;
   for (let i = from; i < to; i++) {
     const u = bits[i];
-    if ((u & float32ExponentMask) === float32ExponentMask) continue;
+    if ((u & float32ExponentMask) === float32ExponentMask) {
+      nonFinite[(u & 0x7fffff) !== 0 ? 0 : u > 0 ? 1 : 2]++;
+      skipped++;
+      continue;
+    }
     const key = u ^ ((u >> 31) & 0x7fffffff);
     counts[(key >>> 16) ^ 0x8000]++;
-    finite++;
   }
-  return finite;
+  return to - from - skipped;
 }
 
 /** Writes the keys of the finite values of bits[from, to) at their buckets' next places. */
-function scatterKeys(bits: Int32Array, from: number, to: number, next: Int32Array, out: Int32Array): void {
+export function scatterKeys(bits: Int32Array, from: number, to: number, next: Int32Array, out: Int32Array): void {
   for (let i = from; i < to; i++) {
     const u = bits[i];
     if ((u & float32ExponentMask) === float32ExponentMask) continue;
@@ -511,7 +546,7 @@ function warmFloat32Kernels(): void {
   const low = new Int32Array(256);
   const high = new Int32Array(256);
   for (let round = 0; round < warmRounds; round++) {
-    countKeys(bits, 0, bits.length, counts);
+    countKeys(bits, 0, bits.length, counts, new Float64Array(3));
     next.fill(0);
     scatterKeys(bits, 0, bits.length, next, out);
     for (const mask of [0, 0x7fffffff]) {

@@ -2,6 +2,7 @@ import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import { CompensatedSum } from '../quant/compensatedSum';
 import type { FloatValues } from '../quant/metrics';
+import { momentSums, type MomentSums } from '../quant/summaryStats';
 import { warmRounds } from './radixSort';
 import type { PreparedValues } from '../quant/preparedValues';
 
@@ -60,6 +61,8 @@ export interface SortedIndex {
   readonly signalSquares: number;
   /** False when magnitudes are too extreme for the sums to be trusted: every evaluation then goes value by value. */
   readonly isSafe: boolean;
+  /** Σx and Σx² over every finite value (double-double), for the summary statistics. */
+  readonly moments: MomentSums;
 }
 
 const cache = new WeakMap<PreparedValues, SortedIndex>();
@@ -137,7 +140,8 @@ export class SortedIndexBuilder {
   private sigHi = 0;
   private sigLo = 0;
 
-  constructor(readonly sorted: FloatValues, private readonly control: WorkControl = {}) {
+  /** `shared`: every table in shared memory, so that another thread can measure ranges on the index (sharedMeasure). */
+  constructor(readonly sorted: FloatValues, private readonly control: WorkControl = {}, private readonly shared = false) {
     warmIndexKernels();
     const n = sorted.length;
     this.n = n;
@@ -153,11 +157,15 @@ export class SortedIndexBuilder {
       this.isSafe = maxAbs <= maxSafeMagnitude;
       this.exactSquares = this.isSafe && hasExactSquares(sorted, maxAbs);
     }
-    this.local = new Float64Array(4 * (blockCount + 1));
-    this.superSums = new Float64Array(4 * superCount);
-    this.samples = new Float64Array(Math.ceil(n / sampleStride));
-    this.cumAbs = new Float64Array(superCount + 1);
-    this.cumSquares = new Float64Array(superCount + 1);
+    this.local = this.table(4 * (blockCount + 1));
+    this.superSums = this.table(4 * superCount);
+    this.samples = this.table(Math.ceil(n / sampleStride));
+    this.cumAbs = this.table(superCount + 1);
+    this.cumSquares = this.table(superCount + 1);
+  }
+
+  private table(length: number): Float64Array {
+    return this.shared ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(length);
   }
 
   /** Sums every full block that ends at or before `upTo` (values before it must be final). */
@@ -282,19 +290,22 @@ export class SortedIndexBuilder {
   finish(): SortedIndex {
     const { sorted, n, blockCount } = this;
     if (this.block !== blockCount) throw new Error('SortedIndexBuilder.finish before every block was consumed');
-    let { sigHi, sigLo } = this;
-    // Values after the last full block.
-    for (let i = blockCount * blockLength; i < n; i++) {
-      const x = sorted[i];
-      const p = x * x;
-      const c = 134217729 * x;
-      const xh = c - (c - x);
-      const xl = x - xh;
-      const pe = ((xh * xh - p) + 2 * xh * xl) + xl * xl;
-      const t = sigHi + p;
-      const z = t - sigHi;
-      sigLo += (sigHi - (t - z)) + (p - z) + pe;
-      sigHi = t;
+    // Values after the last full block join the superblock totals.
+    const tail = momentSums(sorted.subarray(blockCount * blockLength, n));
+    let sigHi = this.sigHi;
+    let sigLo = this.sigLo;
+    let t = sigHi + tail.squaresHi;
+    let z = t - sigHi;
+    sigLo += (sigHi - (t - z)) + (tail.squaresHi - z) + tail.squaresLo;
+    sigHi = t;
+    let sumHi = tail.sumHi;
+    let sumLo = tail.sumLo;
+    const superSums = this.superSums;
+    for (let s = 0; s < superSums.length; s += 4) {
+      t = sumHi + superSums[s];
+      z = t - sumHi;
+      sumLo += (sumHi - (t - z)) + (superSums[s] - z) + superSums[s + 1];
+      sumHi = t;
     }
     if (blockCount % blocksPerSuperblock === 0 && blockCount > 0) {
       // The last boundary starts a (non-existent) superblock: its local prefix is 0.
@@ -302,7 +313,7 @@ export class SortedIndexBuilder {
     }
     // Samples past the last full block.
     for (let k = Math.ceil((blockCount * blockLength) / sampleStride); k * sampleStride < n; k++) this.samples[k] = sorted[k * sampleStride];
-    const coarseSamples = new Float64Array(Math.ceil(this.samples.length / sampleStride));
+    const coarseSamples = this.table(Math.ceil(this.samples.length / sampleStride));
     for (let k = 0; k < coarseSamples.length; k++) coarseSamples[k] = this.samples[k * sampleStride];
     return {
       sorted, n, blockCount,
@@ -310,6 +321,7 @@ export class SortedIndexBuilder {
       cumAbs: this.cumAbs, cumSquares: this.cumSquares,
       signalSquares: this.isSafe ? sigHi + sigLo : plainSignal(sorted),
       isSafe: this.isSafe,
+      moments: this.isSafe ? { sumHi, sumLo, squaresHi: sigHi, squaresLo: sigLo } : momentSums(sorted),
     };
   }
 }

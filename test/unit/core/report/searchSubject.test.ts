@@ -105,6 +105,18 @@ describe('float32 tensors streamed for a search', function () {
     same(await buildSearchReport(subject, options), await buildSearchReport(plain, options), 'report');
   });
 
+  it('gives the same result when a helper that shares the scatter never starts (this thread does its part)', async function () {
+    const values = float32Tensor(new TensorGenerator('stream32-absent-helper'), 700001, 'studentT3', true);
+    const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'a.npy'));
+    let posted = 0;
+    const sortMemory = (count: number) => ({ values: new Int32Array(new SharedArrayBuffer(4 * count)), passHelper: { takePasses: () => void posted++ } });
+    const subject = await prepareSearchSubject(file, 'a', {}, { sortMemory });
+    assert.equal(posted, 1);
+    const plain = await prepareSearchSubject(file, 'a');
+    same(subject.summary, plain.summary, 'summary');
+    same(Float64Array.from(subject.prepared.sorted), Float64Array.from(plain.prepared.sorted), 'sorted');
+  });
+
   it('falls back to a whole read where the dtype holds values beyond float32', async function () {
     const values = Float64Array.of(0.1, 1e-300, 3, -7);
     const file = await openTensorFile(memoryByteSource(encodeNpy(values, [4], 'float64'), 'd.npy'));

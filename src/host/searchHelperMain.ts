@@ -1,0 +1,22 @@
+// The search helper thread (see searchHelper.ts): takes the jobs the main thread posts — a share of both
+// passes over the file (faulting in the sort's memory whenever it waits), then chunks of the buckets' sort.
+import { parentPort } from 'node:worker_threads';
+import { Float32RadixSorter, sortClaimedChunks, type SharedSortJob } from '../core/search/radixSort';
+import { measureClaimed } from '../core/search/sharedMeasure';
+import { helpWithPasses } from '../core/search/sharedPasses';
+import type { HelperJob } from './searchHelper';
+
+// Compiles the sort's kernels on a few values before the first long chunk (see warmFloat32Kernels).
+new Float32RadixSorter();
+parentPort?.postMessage('ready');
+
+parentPort?.on('message', (job: HelperJob) => {
+  if (job.kind === 'passes') helpWithPasses(job.job);
+  else if (job.kind === 'measure') measureClaimed(job.job);
+  else sortJob(job.job);
+});
+
+function sortJob(job: SharedSortJob): void {
+  sortClaimedChunks(new Int32Array(job.values), new Int32Array(job.starts), new Int32Array(job.chunks), new Int32Array(job.cursor),
+    new Int32Array(job.done), job.insertionMax, new Int32Array(job.maxBucket), new Int32Array(256), new Int32Array(256), Infinity);
+}

@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert';
+import { memoryByteSource } from '../../../src/core/byteSource';
+import { encodeNpy } from '../../../src/core/formats/npyWriter';
+import { openTensorFile } from '../../../src/core/formats/openTensorFile';
+import { Float32RadixSorter, sortFloat32 } from '../../../src/core/search/radixSort';
+import { buildSearchReport } from '../../../src/core/report/buildReports';
+import { prepareSearchSubject } from '../../../src/core/report/searchSubject';
+import { helperChunks, type SharedPassJob } from '../../../src/core/search/sharedPasses';
+import { helpedSortMemory } from '../../../src/host/searchHelper';
+import { TensorGenerator } from '../core/search/tensorGenerators';
+
+describe('the search helper thread', function () {
+  this.timeout(60_000);
+
+  it('gives nothing for a small tensor, and shared memory of the size asked for a large one', function () {
+    assert.equal(helpedSortMemory(1000), undefined);
+    const memory = helpedSortMemory(3 << 20, { evenWhenBusy: true });
+    assert.ok(memory, 'a helper on this machine');
+    assert.equal(memory.values.length, 3 << 20);
+    assert.ok(memory.values.buffer instanceof SharedArrayBuffer);
+    assert.ok(memory.helper && memory.passHelper);
+  });
+
+  it('a sort that shares its buckets with the helper equals the sort alone, bit for bit, ranges handed over in order', async function () {
+    const g = new TensorGenerator('helped-sort');
+    for (const kind of ['normal', 'laplace', 'integers', 'fewValues']) {
+      const values = Float32Array.from(g.tensor(1_500_000, kind).values);
+      for (let i = 0; i < values.length; i += 101) values[i] = g.pick([NaN, Infinity, -Infinity, -0, 0]);
+      const memory = helpedSortMemory(values.length, { evenWhenBusy: true });
+      assert.ok(memory?.helper);
+      const bits = new Int32Array(values.buffer);
+      const sorter = new Float32RadixSorter();
+      for (let i = 0; i < bits.length; i += 65536) sorter.count(bits, i, Math.min(bits.length, i + 65536));
+      sorter.begin(memory.values);
+      for (let i = 0; i < bits.length; i += 65536) sorter.scatter(bits, i, Math.min(bits.length, i + 65536));
+      // Give the helper time to start and wait for the job.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      let next = 0;
+      const sorted = sorter.finish({}, (_sorted, from, to) => {
+        assert.equal(from, next, `${kind}: ranges in order`);
+        next = to;
+      }, memory.helper);
+      assert.equal(next, sorted.length);
+      const expected = sortFloat32(values);
+      assert.equal(sorted.length, expected.length);
+      for (let i = 0; i < expected.length; i++) if (!Object.is(sorted[i], expected[i])) assert.fail(`${kind}: [${i}] ${sorted[i]} vs ${expected[i]}`);
+    }
+  });
+
+  it('a search whose passes the helper shares equals the search alone, and the helper scatters some of the chunks', async function () {
+    const g = new TensorGenerator('helped-passes');
+    const jobs: SharedPassJob[] = [];
+    for (const kind of ['uniformOutliers', 'studentT3', 'integers']) {
+      const values = Float32Array.from(g.tensor(2_000_003, kind).values);
+      for (let i = 7; i < values.length; i += 997) values[i] = g.pick([NaN, Infinity, -Infinity, -0]);
+      const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'h.npy'));
+      let offered = 0;
+      // Started and ready first: the passes of a tensor this small are over before a thread starts.
+      const memory = helpedSortMemory(values.length, { evenWhenBusy: true });
+      assert.ok(memory && 'ready' in memory);
+      await memory.ready;
+      const subject = await prepareSearchSubject(file, 'h', {}, {
+        sortMemory: (count) => {
+          assert.equal(count, values.length);
+          assert.ok(memory.passHelper);
+          const passHelper = memory.passHelper;
+          return {
+            ...memory,
+            passHelper: {
+              takePasses: (job) => {
+                offered++;
+                passHelper.takePasses(job);
+                jobs.push(job);
+              },
+            },
+          };
+        },
+      });
+      assert.equal(offered, 1, `${kind}: the passes were offered to the helper`);
+      const chunks = helperChunks(jobs[jobs.length - 1]);
+      assert.ok(chunks > 0, `${kind}: the helper scattered ${chunks} chunks`);
+      const alone = await prepareSearchSubject(file, 'h');
+      assert.deepStrictEqual(subject.summary, alone.summary, `${kind} summary`);
+      const a = subject.prepared.sorted;
+      const b = alone.prepared.sorted;
+      assert.equal(a.length, b.length);
+      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${kind}: sorted[${i}] ${a[i]} vs ${b[i]}`);
+      const options = { bits: 8, grid: { from: 99, to: 100, step: 0.05 }, objective: 'mse' as const };
+      assert.deepStrictEqual(await buildSearchReport(subject, options), await buildSearchReport(alone, options), `${kind} report`);
+    }
+  });
+});
