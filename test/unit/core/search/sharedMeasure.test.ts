@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { AffineParams } from '../../../../src/core/quant/affineParams';
 import { chooseParams } from '../../../../src/core/quant/clipRange';
 import { PreparedValues } from '../../../../src/core/quant/preparedValues';
 import { RangeEvaluator } from '../../../../src/core/search/rangeEvaluator';
@@ -18,10 +19,10 @@ function sharedCase(seed: string, n: number) {
   const index = builder.finish();
   const prepared = new PreparedValues(sorted, 't', sorted, { nanCount: 0, posInfCount: 0, negInfCount: 0, min: sorted[0], max: sorted[sorted.length - 1] });
   const fences = prepared.fences(3);
-  const params = [];
+  const params: AffineParams[] = [];
   for (let p = 99; p <= 100; p += 0.05) params.push(chooseParams(prepared, { bits: 8, range: 'percentile', percentile: Math.min(100, p) }));
   const evaluator = new RangeEvaluator(index, fences, sorted);
-  const measure = (p: (typeof params)[number]) => evaluator.measure(p, true);
+  const measure = (p: AffineParams) => evaluator.measure(p, true);
   return { index, fences, params, measure };
 }
 
