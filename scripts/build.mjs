@@ -9,8 +9,10 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/extension/worker/workerMain.ts', out: 'worker' },
-  { in: 'src/cli/main.ts', out: 'cli', banner: cliShebang() },
-  { in: 'src/host/searchHelperMain.ts', out: 'searchHelper' },
+  // Minified whatever the build: a CLI run parses the whole bundle at start-up, and the minified one
+  // starts 20-25 ms sooner here (source maps, beside it, still map --debug's stack traces).
+  { in: 'src/cli/main.ts', out: 'cli', banner: cliShebang(), minify: true },
+  { in: 'src/host/searchHelperMain.ts', out: 'searchHelper', minify: true },
   { in: 'bench/main.ts', out: 'bench' },
 ];
 
@@ -40,6 +42,7 @@ for (const e of nodeEntries) {
     format: 'cjs',
     external: e.external ?? [],
     banner: e.banner ? { js: e.banner } : undefined,
+    minify: e.minify ?? common.minify,
   }));
 }
 if (existsSync('webview/main.ts')) {

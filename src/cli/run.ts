@@ -11,7 +11,7 @@ import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
-import { helpedSortMemory } from '../host/searchHelper';
+import { startSearchHelper } from '../host/searchHelper';
 import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
@@ -48,6 +48,8 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     io.stdout.write(usage);
     return;
   }
+  // Started before anything else: the thread takes longer to start than the file takes to open.
+  const helper = args.command === 'search' ? startSearchHelper() : undefined;
   const source = await openFileByteSource(args.file);
   try {
     const fileName = basename(args.file);
@@ -77,7 +79,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     if (args.command === 'search') {
       const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
       // A search needs only the sorted values: float32 tensors are streamed, never held in element order.
-      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, { sortMemory: helpedSortMemory });
+      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, { sortMemory: (count) => helper?.sortMemory(count) });
       const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
       bar.done();
       io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));
@@ -97,6 +99,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     io.stdout.write(args.json ? `${toJson(report)}\n` : formatQuantizeReport(report));
     if (args.out !== undefined && !args.json) io.stdout.write(`codes written to ${args.out}\n`);
   } finally {
+    helper?.close();
     await source.close();
   }
 }

@@ -29,44 +29,62 @@ function helperScript(): { path: string; execArgv?: string[] } {
   return { path: join(__dirname, 'searchHelper.js') };
 }
 
+/** A helper thread started ahead of the work it will share (see startSearchHelper). */
+export interface SearchHelper {
+  /** Memory for a tensor's sorted copy of `count` values with this thread's help; undefined below the size where it pays. */
+  sortMemory(count: number): HelpedSortMemory | undefined;
+  /** Ends the thread (it never keeps the process alive anyway). */
+  close(): void;
+}
+
 /**
- * Memory for a streamed tensor's sorted copy, with a helper thread that works beside the main thread: it
- * takes every chunk of both passes that the main thread offers while a slot is free, and faults the
- * memory's pages in whenever it has none (SharedPasses), then sorts chunks of the buckets beside the main
- * thread (Float32RadixSorter.finish), and measures ranges beside it in every search (sharedMeasure).
+ * Starts a helper thread for a search that is about to read a tensor: it works beside the main thread,
+ * taking every chunk of the scatter pass that the main thread offers while a slot is free, faulting the
+ * sorted copy's pages in whenever it has none (SharedPasses), sorting chunks of the buckets beside the
+ * main thread (Float32RadixSorter.finish), and measuring ranges beside it in every search (sharedMeasure).
+ * A thread takes 55-70 ms to start here, so the CLI starts it before it even opens the file.
  *
  * The first write to each fresh page costs a page fault, and on the virtual machines measured here a
  * fault costs about 12 µs (3 ms per MB in 4 KiB pages): for a 10^7-element tensor's 40 MB sorted copy,
  * 120 ms. When every core is busy already (a load average at or above the cores) there is no second core
- * to win, so nothing is returned and the sort allocates and works alone, as it does for small tensors and
- * on one core (`evenWhenBusy` skips that check, for tests). The thread is unreferenced: it never keeps the process alive, and it ends with it.
+ * to win, so no thread is started and the sort works alone, as it does for small tensors and on one core
+ * (`evenWhenBusy` skips that check, for tests). The thread is unreferenced: it never keeps the process
+ * alive, and it ends with it.
  */
-export function helpedSortMemory(count: number, options: { readonly evenWhenBusy?: boolean } = {}): HelpedSortMemory | SortMemory | undefined {
-  const bytes = count * Int32Array.BYTES_PER_ELEMENT;
-  if (bytes < minBytes) return undefined;
+export function startSearchHelper(options: { readonly evenWhenBusy?: boolean } = {}): SearchHelper | undefined {
   const cores = availableParallelism();
   if (!options.evenWhenBusy && (cores < 2 || loadavg()[0] >= cores)) return undefined;
   const script = helperScript();
   if (!existsSync(script.path)) return undefined;
-  const shared = new SharedArrayBuffer(bytes);
-  const values = new Int32Array(shared);
+  let worker: import('node:worker_threads').Worker;
   try {
     // Loaded here, not at start-up: worker_threads costs every CLI run 10-20 ms to load.
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    const worker = new Worker(script.path, { execArgv: script.execArgv });
-    worker.on('error', () => undefined);
-    worker.unref();
-    const post = (job: HelperJob) => worker.postMessage(job);
-    const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-    return {
-      values,
-      ready,
-      helper: { sortChunks: (job) => post({ kind: 'sort', job }) },
-      passHelper: { takePasses: (job) => post({ kind: 'passes', job }) },
-      measureHelper: { measureRanges: (job) => post({ kind: 'measure', job }) },
-    };
+    worker = new Worker(script.path, { execArgv: script.execArgv });
   } catch {
-    // No thread: the sort does everything itself.
-    return { values };
+    return undefined;
   }
+  worker.on('error', () => undefined);
+  worker.unref();
+  const ready = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  const post = (job: HelperJob) => worker.postMessage(job);
+  return {
+    sortMemory(count) {
+      if (count * Int32Array.BYTES_PER_ELEMENT < minBytes) return undefined;
+      return {
+        values: new Int32Array(new SharedArrayBuffer(count * Int32Array.BYTES_PER_ELEMENT)),
+        ready,
+        helper: { sortChunks: (job) => post({ kind: 'sort', job }) },
+        passHelper: { takePasses: (job) => post({ kind: 'passes', job }) },
+        measureHelper: { measureRanges: (job) => post({ kind: 'measure', job }) },
+      };
+    },
+    close: () => void worker.terminate(),
+  };
+}
+
+/** Memory for a sorted copy of `count` values with a helper thread of its own (startSearchHelper), or undefined. */
+export function helpedSortMemory(count: number, options: { readonly evenWhenBusy?: boolean } = {}): HelpedSortMemory | undefined {
+  if (count * Int32Array.BYTES_PER_ELEMENT < minBytes) return undefined;
+  return startSearchHelper(options)?.sortMemory(count);
 }
