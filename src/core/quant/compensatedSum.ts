@@ -5,12 +5,17 @@ export class CompensatedSum {
 
   add(x: number): void {
     const t = this.sum + x;
+    // Past overflow the compensation would be Inf - Inf: the sum stays ±Inf (or NaN for a NaN term).
+    if (t - t !== 0) {
+      this.sum = t;
+      return;
+    }
     if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += (this.sum - t) + x;
     else this.compensation += (x - t) + this.sum;
     this.sum = t;
   }
 
   get value(): number {
-    return this.sum + this.compensation;
+    return this.sum - this.sum === 0 ? this.sum + this.compensation : this.sum;
   }
 }

@@ -39,8 +39,35 @@ export type FloatValues = Float64Array | Float32Array;
 /**
  * Quantizes, dequantizes and measures every finite element in one pass: the direct method every
  * faster engine is checked against.
+ *
+ * Squares of values beyond ~1e154 overflow float64 although the metrics may not: when a sum of squares
+ * or of |e| overflows, the pass is repeated on the values scaled by a power of two (exact, and the same
+ * codes, since scale and clipping range scale with them) and the sums are scaled back. A metric that is
+ * itself beyond float64 is then Infinity, never NaN.
  */
 export function measureDirect(finite: FloatValues, p: AffineParams, fences: OutlierFences): Metrics {
+  const m = measurePass(finite, p, fences, 1);
+  if (Number.isFinite(m.sums.errorSquares) && Number.isFinite(m.sums.signalSquares) && Number.isFinite(m.sums.absErrors)) return m.metrics;
+  // 2^-k brings the largest magnitude (range ends included) to about 2^480: squares stay below 2^960.
+  let big = Math.max(Math.abs(p.clipMin), Math.abs(p.clipMax));
+  for (let i = 0; i < finite.length; i++) big = Math.max(big, Math.abs(finite[i]));
+  const k = Math.max(0, Math.ceil(Math.log2(big)) - 480);
+  if (k === 0) return m.metrics;
+  const down = 2 ** -k;
+  const scaled = measurePass(finite, { ...p, scale: p.scale * down, clipMin: p.clipMin * down, clipMax: p.clipMax * down }, { lower: fences.lower * down, upper: fences.upper * down }, down);
+  const up = 2 ** k;
+  const s = scaled.metrics;
+  return {
+    ...s,
+    mse: (s.mse * up) * up,
+    mae: s.mae * up,
+    maxAbsError: s.maxAbsError * up,
+    mseInliers: (s.mseInliers * up) * up,
+  };
+}
+
+/** One pass of measureDirect over the values times `factor` (1, or a power of two), with its raw sums. */
+function measurePass(finite: FloatValues, p: AffineParams, fences: OutlierFences, factor: number): { metrics: Metrics; sums: { errorSquares: number; absErrors: number; signalSquares: number } } {
   const { scale, zeroPoint, qmax, clipMin, clipMax } = p;
   const sq = new CompensatedSum();
   const abs = new CompensatedSum();
@@ -50,7 +77,7 @@ export function measureDirect(finite: FloatValues, p: AffineParams, fences: Outl
   let maxAbs = 0;
   let clipped = 0;
   for (let i = 0; i < finite.length; i++) {
-    const x = finite[i];
+    const x = finite[i] * factor;
     const q = Math.min(Math.max(roundHalfEven(x / scale + zeroPoint), 0), qmax);
     const e = x - scale * (q - zeroPoint);
     const e2 = e * e;
@@ -66,7 +93,7 @@ export function measureDirect(finite: FloatValues, p: AffineParams, fences: Outl
     }
   }
   const n = finite.length;
-  return {
+  const metrics = {
     mse: sq.value / n,
     mae: abs.value / n,
     maxAbsError: maxAbs,
@@ -75,4 +102,5 @@ export function measureDirect(finite: FloatValues, p: AffineParams, fences: Outl
     clippedFraction: clipped / n,
     mseInliers: inliers === 0 ? 0 : inlierSq.value / inliers,
   };
+  return { metrics, sums: { errorSquares: sq.value, absErrors: abs.value, signalSquares: signal.value } };
 }

@@ -15,6 +15,16 @@ export interface MomentSums {
   readonly sumLo: number;
   readonly squaresHi: number;
   readonly squaresLo: number;
+  /** The sums are of x·2^-exponent (see scaleExponent); 0 when absent. */
+  readonly exponent?: number;
+}
+
+/**
+ * The power of two to divide values by before their squares are summed: 0 unless the largest magnitude
+ * would square near float64's overflow (beyond 2^480, squares stay below 2^960).
+ */
+export function scaleExponent(maxAbs: number): number {
+  return maxAbs > 2 ** 480 && Number.isFinite(maxAbs) ? Math.ceil(Math.log2(maxAbs)) - 480 : 0;
 }
 
 /** Splits a double for Dekker's exact product. */
@@ -27,38 +37,44 @@ const splitter = 134217729;
  */
 export class MomentSummer {
   private readonly state = new Float64Array(4);
+  private readonly factor: number;
+
+  /** Sums of x·2^-exponent (see scaleExponent). */
+  constructor(private readonly exponent = 0) {
+    this.factor = 2 ** -exponent;
+  }
 
   /** Adds every value of `x` (finite values only). */
   add(x: FloatValues): void {
-    addMoments(x, this.state);
+    addMoments(x, this.state, this.factor);
   }
 
   /** Adds x[i] for the i where x[i] is finite. */
   addFinite(x: FloatValues): void {
-    addMoments(x, this.state, true);
+    addMoments(x, this.state, this.factor, true);
   }
 
   get sums(): MomentSums {
     const [sumHi, sumLo, squaresHi, squaresLo] = this.state;
-    return { sumHi, sumLo, squaresHi, squaresLo };
+    return { sumHi, sumLo, squaresHi, squaresLo, exponent: this.exponent };
   }
 }
 
-/** The moment sums of finite values in one pass. */
-export function momentSums(x: FloatValues): MomentSums {
-  const summer = new MomentSummer();
+/** The moment sums of finite values in one pass; `maxAbs`, their largest magnitude, says whether to scale them. */
+export function momentSums(x: FloatValues, maxAbs = 0): MomentSums {
+  const summer = new MomentSummer(scaleExponent(maxAbs));
   summer.add(x);
   return summer.sums;
 }
 
 /** The loop of MomentSummer: `state` holds Σx hi, lo and Σx² hi, lo. */
-function addMoments(x: FloatValues, state: Float64Array, skipNonFinite = false): void {
+function addMoments(x: FloatValues, state: Float64Array, factor: number, skipNonFinite = false): void {
   let h1 = state[0];
   let l1 = state[1];
   let h2 = state[2];
   let l2 = state[3];
   for (let i = 0; i < x.length; i++) {
-    const v = x[i];
+    const v = x[i] * factor;
     if (skipNonFinite && v - v !== 0) continue;
     let t = h1 + v;
     let z = t - h1;
@@ -88,13 +104,14 @@ function addMoments(x: FloatValues, state: Float64Array, skipNonFinite = false):
  */
 export function statsFromMoments(m: MomentSums, n: number, min: number, max: number): SummaryStats {
   const { sumHi, sumLo, squaresHi, squaresLo } = m;
+  const up = 2 ** (m.exponent ?? 0);
   // mean = q1 + q2 with q1 = fl(S1/n) and q2 the quotient of the exact remainder.
   const q1 = sumHi / n;
   const [ph, pl] = twoProd(q1, n);
   const q2 = ((sumHi - ph) - pl + sumLo) / n;
   const mean = q1 + q2;
   if (!Number.isFinite(mean) || !Number.isFinite(squaresHi)) {
-    return { min, max, mean, std: Number.isFinite(squaresHi) ? NaN : Math.sqrt(squaresHi) };
+    return { min, max, mean: mean * up, std: Number.isFinite(squaresHi) ? NaN : Math.sqrt(squaresHi) };
   }
   // S1²/n = S1·mean, as a double-double.
   const [th, tl0] = twoProd(sumHi, q1);
@@ -104,7 +121,7 @@ export function statsFromMoments(m: MomentSums, n: number, min: number, max: num
   const z = dh - squaresHi;
   const dl = (squaresHi - (dh - z)) + (-th - z) + squaresLo - tl;
   const variance = (dh + dl) / n;
-  return { min, max, mean, std: Math.sqrt(variance > 0 ? variance : 0) };
+  return { min, max, mean: mean * up, std: Math.sqrt(variance > 0 ? variance : 0) * up };
 }
 
 /** Dekker's exact product a·b = [hi, lo] (no FMA in JavaScript). */
@@ -121,5 +138,6 @@ function twoProd(a: number, b: number): [number, number] {
 
 /** numpy's mean and population std of the finite values, from their moment sums. */
 export function summaryStats(prepared: PreparedValues): SummaryStats {
-  return statsFromMoments(momentSums(prepared.finite), prepared.finite.length, prepared.min, prepared.max);
+  const maxAbs = Math.max(Math.abs(prepared.min), Math.abs(prepared.max));
+  return statsFromMoments(momentSums(prepared.finite, maxAbs), prepared.finite.length, prepared.min, prepared.max);
 }

@@ -3,7 +3,7 @@ import type { TensorFile, WorkControl } from '../formats/tensorFile';
 import { affineParams, dequantizeCode, quantizeValue, type AffineParams } from '../quant/affineParams';
 import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
 import { CompensatedSum } from '../quant/compensatedSum';
-import { MomentSummer, statsFromMoments } from '../quant/summaryStats';
+import { MomentSummer, scaleExponent, statsFromMoments } from '../quant/summaryStats';
 import { defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
 import { sqnrDb, type Metrics } from '../quant/metrics';
 import { percentileOfSorted } from '../quant/percentile';
@@ -71,7 +71,9 @@ export async function streamQuantizeReport(
   if (n === 0) throw new TensorFormatError(`Tensor '${name}' has no finite value (all ${total} are NaN or infinite); there is nothing to quantize.`);
   min = unsignedZero(min);
   max = unsignedZero(max);
-  const stats = statsFromMoments(moments.sums, n, min, max);
+  // Squares near overflow: the moments again, of values scaled down, in the metrics pass.
+  const exponent = scaleExponent(Math.max(Math.abs(min), Math.abs(max)));
+  const rescaled = exponent > 0 ? new MomentSummer(exponent) : undefined;
 
   // Selection passes: the order statistics behind every percentile the report needs.
   const ranks = new Set<number>();
@@ -94,12 +96,17 @@ export async function streamQuantizeReport(
   const fences = { lower: q1 - k * iqr, upper: q3 + k * iqr };
 
   // Final pass: the metrics, in element order as measureDirect sums them.
-  const metricsPass = new MetricsPass(params, fences, bins, min, max);
-  for await (const chunk of file.readChunks(name, progress.next())) metricsPass.add(chunk.values);
+  const metricsPass = new MetricsPass(params, fences, bins, min, max, exponent);
+  for await (const chunk of file.readChunks(name, progress.next())) {
+    metricsPass.add(chunk.values);
+    rescaled?.addFinite(chunk.values);
+  }
+  const stats = statsFromMoments((rescaled ?? moments).sums, n, min, max);
   const metrics = metricsPass.metrics(n);
   let histograms: ReportHistograms | undefined;
   if (bins > 0) {
-    const errors = new HistogramBins(metricsPass.errorMin, metricsPass.errorMax, bins);
+    const errorRange = metricsPass.errorRange;
+    const errors = new HistogramBins(errorRange.min, errorRange.max, bins);
     for await (const chunk of file.readChunks(name, progress.next())) addErrors(errors, chunk.values, params);
     histograms = { values: metricsPass.valueHistogram!.result(), codes: metricsPass.codeHistogram(), errors: errors.result() };
   }
@@ -157,18 +164,23 @@ class MetricsPass {
   private inliers = 0;
   private maxAbs = 0;
   private clipped = 0;
-  errorMin = Infinity;
-  errorMax = -Infinity;
+  private errorMin = Infinity;
+  private errorMax = -Infinity;
   readonly valueHistogram: HistogramBins | undefined;
   private readonly levels: Uint32Array | undefined;
 
-  constructor(
-    private readonly p: AffineParams,
-    private readonly fences: { readonly lower: number; readonly upper: number },
-    bins: number,
-    min: number,
-    max: number,
-  ) {
+  /** The pass measures values times 2^-exponent (exact), as measureDirect does where squares would overflow, and scales back. */
+  private readonly down: number;
+  private readonly up: number;
+  private readonly p: AffineParams;
+  private readonly fences: { readonly lower: number; readonly upper: number };
+
+  constructor(p: AffineParams, fences: { readonly lower: number; readonly upper: number }, bins: number, min: number, max: number, exponent: number) {
+    this.down = 2 ** -exponent;
+    this.up = 2 ** exponent;
+    const d = this.down;
+    this.p = { ...p, scale: p.scale * d, clipMin: p.clipMin * d, clipMax: p.clipMax * d };
+    this.fences = { lower: fences.lower * d, upper: fences.upper * d };
     this.valueHistogram = bins > 0 ? new HistogramBins(min, max, bins) : undefined;
     this.levels = bins > 0 ? new Uint32Array(p.qmax + 1) : undefined;
   }
@@ -177,8 +189,9 @@ class MetricsPass {
     const { scale, zeroPoint, qmax, clipMin, clipMax } = this.p;
     const { lower, upper } = this.fences;
     const levels = this.levels;
+    const down = this.down;
     for (let i = 0; i < x.length; i++) {
-      const v = x[i];
+      const v = x[i] * down;
       if (v - v !== 0) continue;
       const q = Math.min(Math.max(roundHalfEven(v / scale + zeroPoint), 0), qmax);
       const e = v - scale * (q - zeroPoint);
@@ -202,15 +215,21 @@ class MetricsPass {
     this.valueHistogram?.addAll(x);
   }
 
+  /** The smallest and largest error, at the values' own scale. */
+  get errorRange(): { min: number; max: number } {
+    return { min: this.errorMin * this.up, max: this.errorMax * this.up };
+  }
+
   metrics(n: number): Metrics {
+    const up = this.up;
     return {
-      mse: this.sq.value / n,
-      mae: this.abs.value / n,
-      maxAbsError: this.maxAbs,
+      mse: ((this.sq.value / n) * up) * up,
+      mae: (this.abs.value / n) * up,
+      maxAbsError: this.maxAbs * up,
       sqnrDb: sqnrDb(this.signal.value, this.sq.value),
       clippedCount: this.clipped,
       clippedFraction: this.clipped / n,
-      mseInliers: this.inliers === 0 ? 0 : this.inlierSq.value / this.inliers,
+      mseInliers: this.inliers === 0 ? 0 : ((this.inlierSq.value / this.inliers) * up) * up,
     };
   }
 

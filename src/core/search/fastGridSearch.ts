@@ -36,6 +36,11 @@ export interface RangeMeasurer {
   measureAll(params: readonly AffineParams[], control?: WorkControl): Metrics[];
 }
 
+/** A measurer that takes the direct pass for every range. */
+function directMeasurer(direct: (p: AffineParams) => Metrics): RangeMeasurer {
+  return { measure: direct, measureDirect: direct, measureAll: (params, c) => measureShared(undefined, undefined, false, params, direct, undefined, c) };
+}
+
 /** Sorts (once per tensor), builds block sums and returns a measurer for this bit width and these fences. */
 export function createRangeMeasurer(prepared: PreparedValues, bits: number, fences: OutlierFences, control: WorkControl = {}): RangeMeasurer {
   checkBits(bits);
@@ -44,9 +49,11 @@ export function createRangeMeasurer(prepared: PreparedValues, bits: number, fenc
   const perLevel = prepared.finite.length / 2 ** bits;
   if (perLevel < directCrossover) {
     prepared.sortWith(control);
-    return { measure: direct, measureDirect: direct, measureAll: (params, c) => measureShared(undefined, fences, false, params, direct, undefined, c) };
+    return directMeasurer(direct);
   }
   const index = sortedIndexOf(prepared, control);
+  // Magnitudes whose squares near overflow: the direct pass, which rescales when a sum overflows.
+  if (!index.isSafe) return directMeasurer(direct);
   const evaluator = new RangeEvaluator(index, fences, prepared.finite);
   const useBlocks = perLevel >= blockCrossover;
   const measure = (p: AffineParams) => evaluator.measure(p, useBlocks);

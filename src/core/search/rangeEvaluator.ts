@@ -79,9 +79,10 @@ export class RangeEvaluator {
 
   /** The metrics of one clipping range; `useBlocks` false sums every value (the fallback and small tensors). */
   measure(p: AffineParams, useBlocks: boolean): Metrics {
-    // Codes are monotone only for a positive scale; anything else takes the direct pass itself.
-    if (!(p.scale > 0)) return measureDirect(this.finite, p, this.fences);
-    if (useBlocks && this.index.isSafe && p.scale > 0) {
+    // Codes are monotone only for a positive scale, and magnitudes near overflow need the direct pass's
+    // rescaling: either takes the direct pass itself.
+    if (!(p.scale > 0) || !this.index.isSafe) return measureDirect(this.finite, p, this.fences);
+    if (useBlocks) {
       const m = this.run(p, true);
       if (this.isCertified()) {
         this.blockEvaluations++;

@@ -94,14 +94,14 @@ export function measureClaimed(job: SharedMeasureJob, measure?: (p: AffineParams
  */
 export function measureShared(
   index: SortedIndex | undefined,
-  fences: OutlierFences,
+  fences: OutlierFences | undefined,
   useBlocks: boolean,
   params: readonly AffineParams[],
   measure: (p: AffineParams) => Metrics,
   helper: MeasureHelper | undefined,
   control: WorkControl = {},
 ): Metrics[] {
-  if (!index || !helper || params.length < minShared || !isSharedIndex(index)) {
+  if (!index || !fences || !helper || params.length < minShared || !isSharedIndex(index)) {
     return params.map((p, i) => {
       if (control.signal?.aborted) throw new CancelledError();
       const m = measure(p);

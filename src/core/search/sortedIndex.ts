@@ -321,7 +321,7 @@ export class SortedIndexBuilder {
       cumAbs: this.cumAbs, cumSquares: this.cumSquares,
       signalSquares: this.isSafe ? sigHi + sigLo : plainSignal(sorted),
       isSafe: this.isSafe,
-      moments: this.isSafe ? { sumHi, sumLo, squaresHi: sigHi, squaresLo: sigLo } : momentSums(sorted),
+      moments: this.isSafe ? { sumHi, sumLo, squaresHi: sigHi, squaresLo: sigLo } : momentSums(sorted, n === 0 ? 0 : Math.max(Math.abs(sorted[0]), Math.abs(sorted[n - 1]))),
     };
   }
 }
