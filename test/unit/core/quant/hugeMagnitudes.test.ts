@@ -78,7 +78,7 @@ describe('magnitudes whose squares overflow float64', function () {
 
   it('reports Infinity, not NaN, where the error itself is beyond float64', function () {
     const values = Float64Array.of(-1.7e308, 1.7e308, 0, 1e308, -3e307);
-    const report = buildQuantizeReport(prepareSubject({ name: 'max', dtype: 'float64', shape: [5], count: 5, values, warnings: [] }), { bits: 2, range: 'minmax', percentile: 99 });
+    const report = buildQuantizeReport(prepareSubject({ name: 'max', dtype: 'float64', shape: [5], count: 5, byteSize: 40, values, warnings: [] }), { bits: 2, range: 'minmax', percentile: 99 });
     for (const [key, value] of Object.entries(report.metrics)) assert.ok(!Number.isNaN(value), `${key} is NaN`);
   });
 });
