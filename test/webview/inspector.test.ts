@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { FromWebview, PanelSettings, WebviewState } from '../../src/protocol/webview';
 import type { QuantizeReport, SearchReport } from '../../src/core/report/reportTypes';
-import { buildHarness, buildWebviewBundle, InspectorPage, launchChromium, newInspectorContext, PageServer, type ThemeKind } from './inspectorPage';
+import { InspectorPage, PageServer, startInspectorSuite, type ThemeKind } from './inspectorPage';
 import { defaultSettings, millionTensor, ReportMaker } from './notebookReports';
 
 /**
@@ -68,10 +68,7 @@ describe('inspector webview in Chromium', function () {
 
   before(async function () {
     this.timeout(60000);
-    const [h, b] = await Promise.all([buildHarness(), launchChromium(), buildWebviewBundle(), server.start()]);
-    harness = h;
-    browser = b;
-    context = await newInspectorContext(browser);
+    ({ harness, browser, context } = await startInspectorSuite(server));
     search = await maker.search(defaultSettings);
     mkdirSync(screenshotDir, { recursive: true });
   });

@@ -107,6 +107,12 @@ export function newInspectorContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
 }
 
+/** What a suite of inspector pages needs first: the harness page, the bundle, a browser and a context, with `server` started. */
+export async function startInspectorSuite(server: PageServer): Promise<{ harness: string; browser: Browser; context: BrowserContext }> {
+  const [harness, browser] = await Promise.all([buildHarness(), launchChromium(), buildWebviewBundle(), server.start()]);
+  return { harness, browser, context: await newInspectorContext(browser) };
+}
+
 type ProbeGlobal = { __clipwise: Probe };
 
 /** One inspector page and what the test needs of it. */

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { PanelSettings } from '../../src/protocol/webview';
-import { buildHarness, buildWebviewBundle, InspectorPage, launchChromium, newInspectorContext, PageServer } from './inspectorPage';
+import { InspectorPage, PageServer, startInspectorSuite } from './inspectorPage';
 import { defaultSettings, ReportMaker } from './notebookReports';
 
 /** What the page shows of the results table in a viewport: the box it scrolls in, and where each column ends. */
@@ -44,10 +44,7 @@ describe('results table layout in Chromium', function () {
 
   before(async function () {
     this.timeout(60000);
-    const [h, b] = await Promise.all([buildHarness(), launchChromium(), buildWebviewBundle(), server.start()]);
-    harness = h;
-    browser = b;
-    context = await newInspectorContext(browser);
+    ({ harness, browser, context } = await startInspectorSuite(server));
     const search = await maker.search(settings);
     page = await InspectorPage.open(context, server.origin, harness, { width: fittingWidths[0] });
     await page.waitForPosted(1);

@@ -1,3 +1,4 @@
+import { productError } from './exactProduct';
 import type { FloatValues } from './metrics';
 import type { PreparedValues } from './preparedValues';
 
@@ -27,8 +28,6 @@ export function scaleExponent(maxAbs: number): number {
   return maxAbs > 2 ** 480 && Number.isFinite(maxAbs) ? Math.ceil(Math.log2(maxAbs)) - 480 : 0;
 }
 
-/** Splits a double for Dekker's exact product. */
-const splitter = 134217729;
 
 /**
  * Double-double sums of x and x² (x² exact through Dekker's product), fed in chunks. Whatever the order of
@@ -46,12 +45,12 @@ export class MomentSummer {
 
   /** Adds every value of `x` (finite values only). */
   add(x: FloatValues): void {
-    addMoments(x, this.state, this.factor);
+    addMoments(x, 0, x.length, this.state, this.factor);
   }
 
   /** Adds x[i] for the i where x[i] is finite. */
   addFinite(x: FloatValues): void {
-    addMoments(x, this.state, this.factor, true);
+    addMoments(x, 0, x.length, this.state, this.factor, true);
   }
 
   get sums(): MomentSums {
@@ -67,24 +66,21 @@ export function momentSums(x: FloatValues, maxAbs = 0): MomentSums {
   return summer.sums;
 }
 
-/** The loop of MomentSummer: `state` holds Σx hi, lo and Σx² hi, lo. */
-function addMoments(x: FloatValues, state: Float64Array, factor: number, skipNonFinite = false): void {
+/** Adds x[from, to) times `factor` to double-double sums of x and x² (`state`: Σx hi, lo, Σx² hi, lo). */
+export function addMoments(x: FloatValues, from: number, to: number, state: Float64Array, factor = 1, skipNonFinite = false): void {
   let h1 = state[0];
   let l1 = state[1];
   let h2 = state[2];
   let l2 = state[3];
-  for (let i = 0; i < x.length; i++) {
+  for (let i = from; i < to; i++) {
     const v = x[i] * factor;
     if (skipNonFinite && v - v !== 0) continue;
     let t = h1 + v;
     let z = t - h1;
     l1 += (h1 - (t - z)) + (v - z);
     h1 = t;
-    const c = splitter * v;
-    const vh = c - (c - v);
-    const vl = v - vh;
     const p = v * v;
-    const pe = ((vh * vh - p) + 2 * vh * vl) + vl * vl;
+    const pe = productError(v, v, p);
     t = h2 + p;
     z = t - h2;
     l2 += (h2 - (t - z)) + (p - z) + pe;
@@ -107,15 +103,15 @@ export function statsFromMoments(m: MomentSums, n: number, min: number, max: num
   const up = 2 ** (m.exponent ?? 0);
   // mean = q1 + q2 with q1 = fl(S1/n) and q2 the quotient of the exact remainder.
   const q1 = sumHi / n;
-  const [ph, pl] = twoProd(q1, n);
-  const q2 = ((sumHi - ph) - pl + sumLo) / n;
+  const ph = q1 * n;
+  const q2 = ((sumHi - ph) - productError(q1, n, ph) + sumLo) / n;
   const mean = q1 + q2;
   if (!Number.isFinite(mean) || !Number.isFinite(squaresHi)) {
     return { min, max, mean: mean * up, std: Number.isFinite(squaresHi) ? NaN : Math.sqrt(squaresHi) };
   }
   // S1²/n = S1·mean, as a double-double.
-  const [th, tl0] = twoProd(sumHi, q1);
-  const tl = tl0 + sumHi * q2 + sumLo * q1;
+  const th = sumHi * q1;
+  const tl = productError(sumHi, q1, th) + sumHi * q2 + sumLo * q1;
   // S2 - S1²/n.
   const dh = squaresHi - th;
   const z = dh - squaresHi;
@@ -124,17 +120,6 @@ export function statsFromMoments(m: MomentSums, n: number, min: number, max: num
   return { min, max, mean: mean * up, std: Math.sqrt(variance > 0 ? variance : 0) * up };
 }
 
-/** Dekker's exact product a·b = [hi, lo] (no FMA in JavaScript). */
-function twoProd(a: number, b: number): [number, number] {
-  const p = a * b;
-  let c = splitter * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  c = splitter * b;
-  const bh = c - (c - b);
-  const bl = b - bh;
-  return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
-}
 
 /** numpy's mean and population std of the finite values, from their moment sums. */
 export function summaryStats(prepared: PreparedValues): SummaryStats {

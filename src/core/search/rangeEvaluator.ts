@@ -1,6 +1,7 @@
 import type { AffineParams } from '../quant/affineParams';
 import { measureDirect, sqnrDb, type FloatValues, type Metrics } from '../quant/metrics';
 import type { OutlierFences } from '../quant/preparedValues';
+import { productError } from '../quant/exactProduct';
 import { roundHalfEven } from '../quant/roundHalfEven';
 import { blockLength, blocksPerSuperblock, prefixErrorCoefficient, sampleStride, type SortedIndex } from './sortedIndex';
 
@@ -17,8 +18,6 @@ export const acceptedRelativeError = 1e-13;
 const scanLength = 16;
 /** Doublings of a gallop from a run's start before the run counts as long and is looked up by value. */
 const gallopLimit = 64;
-/** Splits a double for Dekker's exact product. */
-const splitter = 134217729;
 
 /**
  * Measures one clipping range over the sorted values exactly as measureDirect does, without a pass over
@@ -346,17 +345,11 @@ export class RangeEvaluator {
     this.mag2 = (ix.cumSquares[last] - ix.cumSquares[sA]) * (1 + spans * 1e-15);
   }
 
-  /** Dekker's exact product a·b = ph + pl (no FMA in JavaScript). */
+  /** Dekker's exact product a·b = ph + pl. */
   private twoProd(a: number, b: number): void {
     const p = a * b;
-    let c = splitter * a;
-    const ah = c - (c - a);
-    const al = a - ah;
-    c = splitter * b;
-    const bh = c - (c - b);
-    const bl = b - bh;
     this.ph = p;
-    this.pl = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    this.pl = productError(a, b, p);
   }
 
   private addE(x: number, y: number): void {

@@ -2,7 +2,7 @@ import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import { CompensatedSum } from '../quant/compensatedSum';
 import type { FloatValues } from '../quant/metrics';
-import { momentSums, type MomentSums } from '../quant/summaryStats';
+import { addMoments, momentSums, type MomentSums } from '../quant/summaryStats';
 import { warmRounds } from './radixSort';
 import type { PreparedValues } from '../quant/preparedValues';
 
@@ -139,6 +139,8 @@ export class SortedIndexBuilder {
   private abs = 0;
   private sigHi = 0;
   private sigLo = 0;
+  /** Scratch for addMoments in `consume`. */
+  private readonly ddState = new Float64Array(4);
 
   /** `shared`: every table in shared memory, so that another thread can measure ranges on the index (sharedMeasure). */
   constructor(readonly sorted: FloatValues, private readonly control: WorkControl = {}, private readonly shared = false) {
@@ -228,24 +230,18 @@ export class SortedIndexBuilder {
             abs += Math.abs(x);
           }
         } else {
-          for (let i = b * blockLength; i < iEnd; i++) {
-            const x = sorted[i];
-            let t = h1 + x;
-            let z = t - h1;
-            l1 += (h1 - (t - z)) + (x - z);
-            h1 = t;
-            // Dekker's exact product x·x = p + pe.
-            const c = 134217729 * x;
-            const xh = c - (c - x);
-            const xl = x - xh;
-            const p = x * x;
-            const pe = ((xh * xh - p) + 2 * xh * xl) + xl * xl;
-            t = h2 + p;
-            z = t - h2;
-            l2 += (h2 - (t - z)) + (p - z) + pe;
-            h2 = t;
-            abs += Math.abs(x);
-          }
+          // Float64 values: x² through Dekker's exact product, as the summary's moments are summed.
+          const st = this.ddState;
+          st[0] = h1;
+          st[1] = l1;
+          st[2] = h2;
+          st[3] = l2;
+          addMoments(sorted, iStart, iEnd, st);
+          h1 = st[0];
+          l1 = st[1];
+          h2 = st[2];
+          l2 = st[3];
+          for (let i = iStart; i < iEnd; i++) abs += Math.abs(sorted[i]);
         }
         let t = h1 + l1;
         l1 -= t - h1;
