@@ -424,39 +424,31 @@ export function lowerBoundSampled(v: FloatValues, index: SortedIndex, x: number,
   return lo;
 }
 
-/** upperBound through the index's samples (see lowerBoundSampled). */
+/** upperBound through the index's samples: the values <= x are those < the next double above x. */
 export function upperBoundSampled(v: FloatValues, index: SortedIndex, x: number, from: number, to: number): number {
-  const coarse = index.coarseSamples;
-  const samples = index.samples;
-  const coarseStride = sampleStride * sampleStride;
-  const cFirst = Math.ceil(from / coarseStride);
-  const cEnd = Math.ceil(to / coarseStride);
-  let c = cFirst;
-  let cHi = cEnd;
-  while (c < cHi) {
-    const mid = (c + cHi) >>> 1;
-    if (coarse[mid] <= x) c = mid + 1;
-    else cHi = mid;
+  return lowerBoundSampled(v, index, nextUp(x), from, to);
+}
+
+const upWords = new Float64Array(1);
+const upInts = new Int32Array(upWords.buffer);
+const lowWord = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1;
+
+/** The smallest double above x (x itself for NaN and +Infinity). */
+export function nextUp(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  upWords[0] = x;
+  // The bits of a double, read as a sign and magnitude, step by one ulp: up in magnitude above 0, down below.
+  const lo = lowWord;
+  const hi = 1 - lowWord;
+  if (x > 0) {
+    upInts[lo] = (upInts[lo] + 1) | 0;
+    if (upInts[lo] === 0) upInts[hi]++;
+  } else {
+    if (upInts[lo] === 0) upInts[hi]--;
+    upInts[lo] = (upInts[lo] - 1) | 0;
   }
-  const kFrom = Math.ceil((c > cFirst ? (c - 1) * coarseStride + 1 : from) / sampleStride);
-  const kFirst = Math.ceil(from / sampleStride);
-  let k = Math.max(kFrom, kFirst);
-  const kHi = Math.min(Math.ceil(to / sampleStride), c < cEnd ? c * sampleStride : Infinity);
-  let kHigh = kHi;
-  while (k < kHigh) {
-    const mid = (k + kHigh) >>> 1;
-    if (samples[mid] <= x) k = mid + 1;
-    else kHigh = mid;
-  }
-  let lo = k > kFirst ? (k - 1) * sampleStride + 1 : from;
-  let hi = Math.min(to, k * sampleStride);
-  while (hi - lo > scanLength) {
-    const mid = (lo + hi) >>> 1;
-    if (v[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let t = lo; t < hi; t++) if (v[t] <= x) lo++;
-  return lo;
+  return upWords[0];
 }
 
 /** First index in [from, to) whose value is >= x (to when none). */
@@ -473,12 +465,5 @@ export function lowerBound(v: FloatValues, x: number, from: number, to: number):
 
 /** First index in [from, to) whose value is > x (to when none). */
 export function upperBound(v: FloatValues, x: number, from: number, to: number): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (v[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(v, nextUp(x), from, to);
 }
