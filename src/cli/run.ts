@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../core/errors';
 import { encodeNpy } from '../core/formats/npyWriter';
@@ -11,13 +12,22 @@ import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
-import { startSearchHelper } from '../host/searchHelper';
+import { minHelpedBytes, startSearchHelper } from '../host/searchHelper';
 import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
 import { progressBar } from './progressBar';
 import { formatQuantizeAll, quantizeAllTensors, quantizeTensorReport } from './quantizeAll';
 import { formatInfo, formatQuantizeReport, formatSearchReport } from './readable';
+
+/** Size of a file, 0 when it cannot be read (opening it reports why). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** Where the CLI writes, and how it is stopped. */
 export interface CliIo {
@@ -48,8 +58,9 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     io.stdout.write(usage);
     return;
   }
-  // Started before anything else: the thread takes longer to start than the file takes to open.
-  const helper = args.command === 'search' ? startSearchHelper() : undefined;
+  // Started before anything else (a thread takes longer to start than the file takes to open), for a
+  // file large enough to hold a tensor whose search it can share.
+  const helper = args.command === 'search' && fileSize(args.file) >= minHelpedBytes ? startSearchHelper() : undefined;
   const source = await openFileByteSource(args.file);
   try {
     const fileName = basename(args.file);

@@ -17,8 +17,8 @@ export interface HelpedSortMemory extends SortMemory {
   readonly ready: Promise<void>;
 }
 
-/** Below this many bytes a thread costs more than it saves. */
-const minBytes = 4 * 1024 * 1024;
+/** Below this many bytes of sorted copy (float32 values) a thread costs more than it saves. */
+export const minHelpedBytes = 4 * 1024 * 1024;
 
 /**
  * The helper's script: the bundle beside this one (dist/searchHelper.js), or, when this module runs from
@@ -70,7 +70,7 @@ export function startSearchHelper(options: { readonly evenWhenBusy?: boolean } =
   const post = (job: HelperJob) => worker.postMessage(job);
   return {
     sortMemory(count) {
-      if (count * Int32Array.BYTES_PER_ELEMENT < minBytes) return undefined;
+      if (count * Int32Array.BYTES_PER_ELEMENT < minHelpedBytes) return undefined;
       return {
         values: new Int32Array(new SharedArrayBuffer(count * Int32Array.BYTES_PER_ELEMENT)),
         ready,
@@ -85,6 +85,6 @@ export function startSearchHelper(options: { readonly evenWhenBusy?: boolean } =
 
 /** Memory for a sorted copy of `count` values with a helper thread of its own (startSearchHelper), or undefined. */
 export function helpedSortMemory(count: number, options: { readonly evenWhenBusy?: boolean } = {}): HelpedSortMemory | undefined {
-  if (count * Int32Array.BYTES_PER_ELEMENT < minBytes) return undefined;
+  if (count * Int32Array.BYTES_PER_ELEMENT < minHelpedBytes) return undefined;
   return startSearchHelper(options)?.sortMemory(count);
 }
