@@ -245,6 +245,8 @@ async function main(): Promise<void> {
   const warm = new PreparedValues(Float64Array.from(generate('normal', 20001)), 'warm');
   fastGridSearch(warm, bits, gridCandidates(defaultGrid), 3);
   optimalRangeSearch(warm, bits, 'mse', 3);
+  fastGridSearch(warm, 16, gridCandidates(defaultGrid), 3);
+  directGridSearch(warm, 16, gridCandidates(defaultGrid), 3);
   const rows: Row[] = [];
   const qualityRows: Row[] = [];
   for (const n of sizes) {

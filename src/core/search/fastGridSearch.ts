@@ -34,11 +34,13 @@ export interface RangeMeasurer {
   measureDirect(params: AffineParams): Metrics;
   /** Measures many ranges, with a helper thread when the host gave one for this tensor (sharedMeasure). */
   measureAll(params: readonly AffineParams[], control?: WorkControl): Metrics[];
+  /** True when `measure` is the direct pass itself: close calls need no second look. */
+  readonly isDirect: boolean;
 }
 
 /** A measurer that takes the direct pass for every range. */
 function directMeasurer(direct: (p: AffineParams) => Metrics): RangeMeasurer {
-  return { measure: direct, measureDirect: direct, measureAll: (params, c) => measureShared(undefined, undefined, false, params, direct, undefined, c) };
+  return { measure: direct, measureDirect: direct, measureAll: (params, c) => measureShared(undefined, undefined, false, params, direct, undefined, c), isDirect: true };
 }
 
 /** Sorts (once per tensor), builds block sums and returns a measurer for this bit width and these fences. */
@@ -58,7 +60,7 @@ export function createRangeMeasurer(prepared: PreparedValues, bits: number, fenc
   const useBlocks = perLevel >= blockCrossover;
   const measure = (p: AffineParams) => evaluator.measure(p, useBlocks);
   const helper = measureHelperOf(prepared);
-  return { measure, measureDirect: direct, measureAll: (params, c) => measureShared(index, fences, useBlocks, params, measure, helper, c) };
+  return { measure, measureDirect: direct, measureAll: (params, c) => measureShared(index, fences, useBlocks, params, measure, helper, c), isDirect: false };
 }
 
 /** A key equal for two ranges exactly when every metric is the same function of the data. */
@@ -119,6 +121,7 @@ export function settleCloseCalls<T extends { readonly params: AffineParams; read
   measurer: RangeMeasurer,
   control: WorkControl = {},
 ): T[] {
+  if (measurer.isDirect) return [...evaluated];
   const recheck = new Set<string>();
   for (const objective of summedObjectives) {
     let best = Infinity;
