@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SortMemory } from '../core/quant/float32Stream';
 import type { SharedSortJob } from '../core/search/radixSort';
@@ -46,14 +46,14 @@ export interface SearchHelper {
  *
  * The first write to each fresh page costs a page fault, and on the virtual machines measured here a
  * fault costs about 12 µs (3 ms per MB in 4 KiB pages): for a 10^7-element tensor's 40 MB sorted copy,
- * 120 ms. When every core is busy already (a load average at or above the cores) there is no second core
- * to win, so no thread is started and the sort works alone, as it does for small tensors and on one core
- * (`evenWhenBusy` skips that check, for tests). The thread is unreferenced: it never keeps the process
- * alive, and it ends with it.
+ * 120 ms. On one core no thread is started and the sort works alone, as it does for small tensors. On a
+ * busy machine the thread still starts: the load average cannot tell (it lags a minute, and counts the
+ * previous searches), and a thread that gets little time costs little, since the main thread claims
+ * whatever work it has not taken. The thread is unreferenced: it never keeps the process alive, and it
+ * ends with it.
  */
-export function startSearchHelper(options: { readonly evenWhenBusy?: boolean } = {}): SearchHelper | undefined {
-  const cores = availableParallelism();
-  if (!options.evenWhenBusy && (cores < 2 || loadavg()[0] >= cores)) return undefined;
+export function startSearchHelper(): SearchHelper | undefined {
+  if (availableParallelism() < 2) return undefined;
   const script = helperScript();
   if (!existsSync(script.path)) return undefined;
   let worker: import('node:worker_threads').Worker;
@@ -84,7 +84,7 @@ export function startSearchHelper(options: { readonly evenWhenBusy?: boolean } =
 }
 
 /** Memory for a sorted copy of `count` values with a helper thread of its own (startSearchHelper), or undefined. */
-export function helpedSortMemory(count: number, options: { readonly evenWhenBusy?: boolean } = {}): HelpedSortMemory | undefined {
+export function helpedSortMemory(count: number): HelpedSortMemory | undefined {
   if (count * Int32Array.BYTES_PER_ELEMENT < minHelpedBytes) return undefined;
-  return startSearchHelper(options)?.sortMemory(count);
+  return startSearchHelper()?.sortMemory(count);
 }

@@ -14,7 +14,7 @@ describe('the search helper thread', function () {
 
   it('gives nothing for a small tensor, and shared memory of the size asked for a large one', function () {
     assert.equal(helpedSortMemory(1000), undefined);
-    const memory = helpedSortMemory(3 << 20, { evenWhenBusy: true });
+    const memory = helpedSortMemory(3 << 20);
     assert.ok(memory, 'a helper on this machine');
     assert.equal(memory.values.length, 3 << 20);
     assert.ok(memory.values.buffer instanceof SharedArrayBuffer);
@@ -26,7 +26,7 @@ describe('the search helper thread', function () {
     for (const kind of ['normal', 'laplace', 'integers', 'fewValues']) {
       const values = Float32Array.from(g.tensor(1_500_000, kind).values);
       for (let i = 0; i < values.length; i += 101) values[i] = g.pick([NaN, Infinity, -Infinity, -0, 0]);
-      const memory = helpedSortMemory(values.length, { evenWhenBusy: true });
+      const memory = helpedSortMemory(values.length);
       assert.ok(memory?.helper);
       const bits = new Int32Array(values.buffer);
       const sorter = new Float32RadixSorter();
@@ -56,7 +56,7 @@ describe('the search helper thread', function () {
       const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'h.npy'));
       let offered = 0;
       // Started and ready first: the passes of a tensor this small are over before a thread starts.
-      const memory = helpedSortMemory(values.length, { evenWhenBusy: true });
+      const memory = helpedSortMemory(values.length);
       assert.ok(memory && 'ready' in memory);
       await memory.ready;
       const subject = await prepareSearchSubject(file, 'h', {}, {
