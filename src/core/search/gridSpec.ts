@@ -61,10 +61,18 @@ export type GridRequest =
   | { readonly kind: 'range'; readonly spec: GridSpec }
   | { readonly kind: 'nines' };
 
-/** Parses `--grid`: `from:to:step` (for example 99:100:0.01) or `nines`. */
+/** The grids parseGrid reads, in words for prompts and messages. */
+export const gridForms = 'from:to:step (for example 99:100:0.01) or nines (99, 99.9, 99.99, … then 100)';
+
+/** Parses `--grid`: `from:to:step` (for example 99:100:0.01) or `nines`; a message names both forms. */
 export function parseGrid(text: string): GridRequest {
   if (text.trim().toLowerCase() === 'nines') return { kind: 'nines' };
-  return { kind: 'range', spec: parseGridSpec(text) };
+  try {
+    return { kind: 'range', spec: parseGridSpec(text) };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`Grid '${text.trim()}' is not of the form ${gridForms}.`);
+  }
 }
 
 /** Deepest nines: 100 - 10^-8 is still distinct after rounding to 10 decimals. */

@@ -1,7 +1,7 @@
 import { maxBits, minBits } from '../../core/quant/affineParams';
 import { checkPercentile, type QuantizeOptions, type RangeMethod } from '../../core/quant/clipRange';
 import { objectives, type Objective } from '../../core/quant/metrics';
-import { gridCandidates, parseGrid, type GridRequest } from '../../core/search/gridSpec';
+import { gridCandidates, gridForms, parseGrid, type GridRequest } from '../../core/search/gridSpec';
 import { defaultMaxTensorBytes } from '../../core/formats/tensorFile';
 import { UsageError } from '../../core/errors';
 import type { PanelSettings } from '../../protocol/webview';
@@ -104,9 +104,6 @@ export function validatePercentileText(text: string): string | undefined {
   }
 }
 
-/** The grids the core's parseGrid reads, in words for prompts and messages. */
-export const gridForms = 'from:to:step (for example 99:100:0.01) or nines (99, 99.9, 99.99, … then 100)';
-
 /**
  * The message an input box shows under a grid typed by the user, or undefined when the core would search
  * it: the core's parseGrid decides the form, and gridCandidates the range of a from:to:step grid (a nines
@@ -118,8 +115,7 @@ export function validateGridText(text: string): string | undefined {
     request = parseGrid(text);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    // The core's words name from:to:step only; the prompt offers nines too.
-    return `Grid '${text.trim()}' is not of the form ${gridForms}.`;
+    return err.message;
   }
   try {
     if (request.kind === 'range') gridCandidates(request.spec);
