@@ -27,8 +27,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseCliArgs(argv);
     file = args.file;
-    // Ctrl-C: a command that writes a file stops through the abort signal, so that a half-written
-    // output is removed. A search or a listing writes nothing and keeps Node's default, which ends the
+    // Ctrl-C: a command that writes a file stops through the abort signal, so that its temporary
+    // file is removed. A search or a listing writes nothing and keeps Node's default, which ends the
     // process at once (status 130 in the shell), helper thread included: a search's sort and candidates
     // run without a turn of the event loop, where a handler would wait for them (seconds at 16 bits).
     if (args.command === 'quantize') process.once('SIGINT', () => controller.abort());
