@@ -11,7 +11,8 @@ import { statsFromMoments, type SummaryStats } from './summaryStats';
 
 /**
  * Memory a host gives for a streamed tensor's sorted copy: at least as many ints as elements, and maybe a
- * thread that takes part of both passes (`passHelper`, when `values` is shared memory) and of the sort.
+ * thread that takes part of the scatter pass (`passHelper`, when `values` is shared memory), of the sort
+ * and of the searches' candidates.
  */
 export interface SortMemory {
   readonly values: Int32Array;
@@ -44,7 +45,7 @@ export class Float32StreamPreparer {
   private readonly sorter = new Float32RadixSorter();
   private elements = 0;
   private pass = 1;
-  /** Both passes shared chunk by chunk with a helper thread, when the host gave one. */
+  /** The scatter pass shared with a helper thread (pass one counts its part apart), when the host gave one. */
   private readonly passes: SharedPasses | undefined;
 
   /** `sortMemory`, when given, holds the sorted values and may bring a helper thread (see prepareSearchSubject's options). */
