@@ -81,9 +81,3 @@ export function startSearchHelper(): SearchHelper | undefined {
     close: () => void worker.terminate(),
   };
 }
-
-/** Memory for a sorted copy of `count` values with a helper thread of its own (startSearchHelper), or undefined. */
-export function helpedSortMemory(count: number): HelpedSortMemory | undefined {
-  if (count * Int32Array.BYTES_PER_ELEMENT < minHelpedBytes) return undefined;
-  return startSearchHelper()?.sortMemory(count);
-}

@@ -1,5 +1,6 @@
-// The search helper thread (see searchHelper.ts): takes the jobs the main thread posts — a share of both
-// passes over the file (faulting in the sort's memory whenever it waits), then chunks of the buckets' sort.
+// The search helper thread (see searchHelper.ts): takes the jobs the main thread posts — the helper part
+// of the scatter pass (faulting in the sort's memory whenever it waits), chunks of the buckets' sort, and
+// ranges to measure in each search.
 import { parentPort } from 'node:worker_threads';
 import { Float32RadixSorter, sortClaimedChunks, type SharedSortJob } from '../core/search/radixSort';
 import { measureClaimed } from '../core/search/sharedMeasure';

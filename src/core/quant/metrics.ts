@@ -48,22 +48,34 @@ export type FloatValues = Float64Array | Float32Array;
 export function measureDirect(finite: FloatValues, p: AffineParams, fences: OutlierFences): Metrics {
   const m = measurePass(finite, p, fences, 1);
   if (Number.isFinite(m.sums.errorSquares) && Number.isFinite(m.sums.signalSquares) && Number.isFinite(m.sums.absErrors)) return m.metrics;
-  // 2^-k brings the largest magnitude (range ends included) to about 2^480: squares stay below 2^960.
   let big = Math.max(Math.abs(p.clipMin), Math.abs(p.clipMax));
   for (let i = 0; i < finite.length; i++) big = Math.max(big, Math.abs(finite[i]));
-  const k = Math.max(0, Math.ceil(Math.log2(big)) - 480);
+  const k = scaleExponent(big);
   if (k === 0) return m.metrics;
-  const down = 2 ** -k;
-  const scaled = measurePass(finite, { ...p, scale: p.scale * down, clipMin: p.clipMin * down, clipMax: p.clipMax * down }, { lower: fences.lower * down, upper: fences.upper * down }, down);
-  const up = 2 ** k;
-  const s = scaled.metrics;
+  const down = scaledDown(p, fences, 2 ** -k);
+  return scaledUp(measurePass(finite, down.params, down.fences, 2 ** -k).metrics, 2 ** k);
+}
+
+/**
+ * The power of two to divide values by before their squares are summed: 0 unless the largest magnitude
+ * would square near float64's overflow (beyond 2^480, squares stay below 2^960).
+ */
+export function scaleExponent(maxAbs: number): number {
+  return maxAbs > 2 ** 480 && Number.isFinite(maxAbs) ? Math.ceil(Math.log2(maxAbs)) - 480 : 0;
+}
+
+/** A clipping range and fences for values times `down` (a power of two: exact, and the same codes). */
+export function scaledDown(p: AffineParams, fences: OutlierFences, down: number): { params: AffineParams; fences: OutlierFences } {
   return {
-    ...s,
-    mse: (s.mse * up) * up,
-    mae: s.mae * up,
-    maxAbsError: s.maxAbsError * up,
-    mseInliers: (s.mseInliers * up) * up,
+    params: { ...p, scale: p.scale * down, clipMin: p.clipMin * down, clipMax: p.clipMax * down },
+    fences: { lower: fences.lower * down, upper: fences.upper * down },
   };
+}
+
+/** Metrics measured on values times 2^-k, at the values' own scale (`up` = 2^k; SQNR and counts do not scale). */
+export function scaledUp(m: Metrics, up: number): Metrics {
+  if (up === 1) return m;
+  return { ...m, mse: (m.mse * up) * up, mae: m.mae * up, maxAbsError: m.maxAbsError * up, mseInliers: (m.mseInliers * up) * up };
 }
 
 /** One pass of measureDirect over the values times `factor` (1, or a power of two), with its raw sums. */

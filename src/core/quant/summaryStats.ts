@@ -1,5 +1,5 @@
 import { productError } from './exactProduct';
-import type { FloatValues } from './metrics';
+import { scaleExponent, type FloatValues } from './metrics';
 import type { PreparedValues } from './preparedValues';
 
 /** Summary statistics of the finite values (numpy's mean and population std). */
@@ -19,15 +19,6 @@ export interface MomentSums {
   /** The sums are of x·2^-exponent (see scaleExponent); 0 when absent. */
   readonly exponent?: number;
 }
-
-/**
- * The power of two to divide values by before their squares are summed: 0 unless the largest magnitude
- * would square near float64's overflow (beyond 2^480, squares stay below 2^960).
- */
-export function scaleExponent(maxAbs: number): number {
-  return maxAbs > 2 ** 480 && Number.isFinite(maxAbs) ? Math.ceil(Math.log2(maxAbs)) - 480 : 0;
-}
-
 
 /**
  * Double-double sums of x and x² (x² exact through Dekker's product), fed in chunks. Whatever the order of

@@ -3,9 +3,9 @@ import type { TensorFile, WorkControl } from '../formats/tensorFile';
 import { affineParams, dequantizeCode, quantizeValue, type AffineParams } from '../quant/affineParams';
 import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
 import { CompensatedSum } from '../quant/compensatedSum';
-import { MomentSummer, scaleExponent, statsFromMoments } from '../quant/summaryStats';
+import { MomentSummer, statsFromMoments } from '../quant/summaryStats';
 import { defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
-import { sqnrDb, type Metrics } from '../quant/metrics';
+import { scaledDown, scaledUp, scaleExponent, sqnrDb, type Metrics } from '../quant/metrics';
 import { percentileOfSorted } from '../quant/percentile';
 import { defaultOutlierK, unsignedZero } from '../quant/preparedValues';
 import { roundHalfEven } from '../quant/roundHalfEven';
@@ -178,9 +178,9 @@ class MetricsPass {
   constructor(p: AffineParams, fences: { readonly lower: number; readonly upper: number }, bins: number, min: number, max: number, exponent: number) {
     this.down = 2 ** -exponent;
     this.up = 2 ** exponent;
-    const d = this.down;
-    this.p = { ...p, scale: p.scale * d, clipMin: p.clipMin * d, clipMax: p.clipMax * d };
-    this.fences = { lower: fences.lower * d, upper: fences.upper * d };
+    const scaled = scaledDown(p, fences, this.down);
+    this.p = scaled.params;
+    this.fences = scaled.fences;
     this.valueHistogram = bins > 0 ? new HistogramBins(min, max, bins) : undefined;
     this.levels = bins > 0 ? new Uint32Array(p.qmax + 1) : undefined;
   }
@@ -221,16 +221,15 @@ class MetricsPass {
   }
 
   metrics(n: number): Metrics {
-    const up = this.up;
-    return {
-      mse: ((this.sq.value / n) * up) * up,
-      mae: (this.abs.value / n) * up,
-      maxAbsError: this.maxAbs * up,
+    return scaledUp({
+      mse: this.sq.value / n,
+      mae: this.abs.value / n,
+      maxAbsError: this.maxAbs,
       sqnrDb: sqnrDb(this.signal.value, this.sq.value),
       clippedCount: this.clipped,
       clippedFraction: this.clipped / n,
-      mseInliers: this.inliers === 0 ? 0 : ((this.inlierSq.value / this.inliers) * up) * up,
-    };
+      mseInliers: this.inliers === 0 ? 0 : this.inlierSq.value / this.inliers,
+    }, this.up);
   }
 
   /** The code histogram of codeHistogram(), from the levels counted. */

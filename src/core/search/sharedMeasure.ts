@@ -7,7 +7,7 @@ import { RangeEvaluator } from './rangeEvaluator';
 import type { SortedIndex } from './sortedIndex';
 
 /** Numbers per measured range in the results, in this order. */
-const metricKeys = ['mse', 'mae', 'maxAbsError', 'sqnrDb', 'clippedCount', 'clippedFraction', 'mseInliers'] as const;
+const metricKeys = ['mse', 'mae', 'maxAbsError', 'sqnrDb', 'clippedCount', 'clippedFraction', 'mseInliers'] as const satisfies readonly (keyof Metrics)[];
 /** Ranges below which a second thread costs more than it saves. */
 const minShared = 8;
 /** How long the main thread sleeps at most while the helper finishes its last range (ms): a cancel is seen within it. */
@@ -89,8 +89,8 @@ export function measureClaimed(job: SharedMeasureJob, measure?: (p: AffineParams
 
 /**
  * Measures every range, sharing them with `helper` when there is one and enough ranges; the metrics are
- * the same whoever measured them (the same evaluator on the same index). `onMeasured(done)` follows the
- * count measured by both threads.
+ * the same whoever measured them (the same evaluator on the same index). Progress follows the count
+ * measured by both threads.
  */
 export function measureShared(
   index: SortedIndex | undefined,
@@ -138,22 +138,25 @@ export function measureShared(
     if (Atomics.load(cursor, 1) !== count) waited = 0;
   }
   progress?.(1);
-  return params.map((_, i) => {
-    const at = i * metricKeys.length;
-    return {
-      mse: results[at],
-      mae: results[at + 1],
-      maxAbsError: results[at + 2],
-      sqnrDb: results[at + 3],
-      clippedCount: results[at + 4],
-      clippedFraction: results[at + 5],
-      mseInliers: results[at + 6],
-    };
-  });
+  return params.map((_, i) => readResult(results, i));
 }
 
 function writeResult(results: Float64Array, i: number, m: Metrics): void {
   for (let k = 0; k < metricKeys.length; k++) results[i * metricKeys.length + k] = m[metricKeys[k]];
+}
+
+/** The metrics writeResult stored, in metricKeys' order (spelled out, so that the compiler checks every key). */
+function readResult(results: Float64Array, i: number): Metrics {
+  const at = i * metricKeys.length;
+  return {
+    mse: results[at],
+    mae: results[at + 1],
+    maxAbsError: results[at + 2],
+    sqnrDb: results[at + 3],
+    clippedCount: results[at + 4],
+    clippedFraction: results[at + 5],
+    mseInliers: results[at + 6],
+  };
 }
 
 /** Measures, on this thread, every range whose results are not written yet (the same numbers the helper would write). */

@@ -129,7 +129,12 @@ export class SharedPasses {
 
   /** Pass one: true when this chunk belongs to the helper part (count it apart). */
   countsApart(bits: Int32Array): boolean {
-    return this.firstChunks++ % 2 === 1 && bits.length <= this.job.slotLength;
+    return this.isHelperPart(this.firstChunks++, bits);
+  }
+
+  /** The rule both passes apply to the k-th chunk: every other chunk that fits in a slot. */
+  private isHelperPart(k: number, bits: Int32Array): boolean {
+    return k % 2 === 1 && bits.length <= this.job.slotLength;
   }
 
   /** Before pass two: where the helper part goes in each bucket. */
@@ -139,7 +144,7 @@ export class SharedPasses {
 
   /** Pass two: true when the chunk is of the helper part, which is then scattered (by the helper or here). */
   scatterHelperPart(bits: Int32Array): boolean {
-    if (!(this.secondChunks++ % 2 === 1 && bits.length <= this.job.slotLength)) return false;
+    if (!this.isHelperPart(this.secondChunks++, bits)) return false;
     const s = this.turn % slotCount;
     if (!this.closed && Atomics.load(this.control, aliveAt) === 1 && Atomics.load(this.control, stoppedAt) === 0) {
       this.waitEmpty(s);

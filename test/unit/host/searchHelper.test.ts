@@ -6,11 +6,23 @@ import { Float32RadixSorter, sortFloat32 } from '../../../src/core/search/radixS
 import { buildSearchReport } from '../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../src/core/report/searchSubject';
 import { helperChunks, type SharedPassJob } from '../../../src/core/search/sharedPasses';
-import { helpedSortMemory } from '../../../src/host/searchHelper';
+import { startSearchHelper, type SearchHelper } from '../../../src/host/searchHelper';
 import { TensorGenerator } from '../core/search/tensorGenerators';
 
 describe('the search helper thread', function () {
   this.timeout(60_000);
+  const started: SearchHelper[] = [];
+  /** A helper thread of its own and memory for `count` values with it (closed after the suite). */
+  function helpedSortMemory(count: number) {
+    const helper = startSearchHelper();
+    assert.ok(helper, 'a helper thread on this machine (two cores)');
+    started.push(helper);
+    return helper.sortMemory(count);
+  }
+
+  after(function () {
+    for (const helper of started) helper.close();
+  });
 
   it('gives nothing for a small tensor, and shared memory of the size asked for a large one', function () {
     assert.equal(helpedSortMemory(1000), undefined);
@@ -18,7 +30,7 @@ describe('the search helper thread', function () {
     assert.ok(memory, 'a helper on this machine');
     assert.equal(memory.values.length, 3 << 20);
     assert.ok(memory.values.buffer instanceof SharedArrayBuffer);
-    assert.ok(memory.helper && memory.passHelper);
+    assert.ok(memory.helper && memory.passHelper && memory.measureHelper);
   });
 
   it('a sort that shares its buckets with the helper equals the sort alone, bit for bit, ranges handed over in order', async function () {
