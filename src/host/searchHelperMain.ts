@@ -12,7 +12,7 @@ import type { HelperJob } from './searchHelper';
 // and the range evaluator before the search's candidates: this thread starts while the main thread
 // reads the file, so it has the time, and its share of the candidates then runs at full speed.
 new Float32RadixSorter();
-warmRangeEvaluator();
+warmRangeEvaluator(structuredClone);
 parentPort?.postMessage('ready');
 
 parentPort?.on('message', (job: HelperJob) => {
@@ -23,5 +23,5 @@ parentPort?.on('message', (job: HelperJob) => {
 
 function sortJob(job: SharedSortJob): void {
   sortClaimedChunks(new Int32Array(job.values), new Int32Array(job.starts), new Int32Array(job.chunks), new Int32Array(job.cursor),
-    new Int32Array(job.done), job.insertionMax, new Int32Array(job.maxBucket), new Int32Array(256), new Int32Array(256), Infinity);
+    new Int32Array(job.done), new Int32Array(job.maxBucket), new Int32Array(256), new Int32Array(256), Infinity);
 }

@@ -4,6 +4,8 @@ import { float32ChunkBytes } from '../formats/tensorChunks';
 import { Float32RadixSorter, type SortHelper } from '../search/radixSort';
 import { rememberMeasureHelper, type MeasureHelper } from '../search/sharedMeasure';
 import { SharedPasses, type PassHelper } from '../search/sharedPasses';
+import { bucketedMoments } from '../search/bucketedMeasure';
+import { BucketedValues, rememberBucketedValues } from '../search/bucketedValues';
 import { rememberSortedIndex, SortedIndexBuilder } from '../search/sortedIndex';
 import { requireFinite } from './finiteValues';
 import { PreparedValues } from './preparedValues';
@@ -25,21 +27,23 @@ export interface SortMemory {
 /** A streamed tensor made ready for searches, with the summary statistics the passes found. */
 export interface StreamedValues {
   readonly prepared: PreparedValues;
+  /** Summed when first read: a grid search over the buckets sums every value anyway. */
   readonly stats: SummaryStats;
 }
 
 /**
  * Prepares a float32 tensor for searches from two passes over its elements in element order, without
- * ever holding them: the only large allocation is the sorted copy (4 bytes a value), so a 10^7-element
- * tensor costs 40 MB of fresh memory where reading it (float64 values) and sorting a copy cost 200 MB.
+ * ever holding them: the only large allocation is the radix sort's copy (4 bytes a value), so a
+ * 10^7-element tensor costs 40 MB of fresh memory where reading it (float64 values) and sorting a copy
+ * cost 200 MB.
  *
  * Pass one counts NaN and ±Inf and the radix sort's first digit; pass two scatters the values into their
- * buckets; `finish` sorts the buckets and builds the block sums of the sorted index bucket by bucket
- * while each is in cache. Nothing else is computed per element: min and max are the sorted copy's ends,
- * and the mean and std come from the index's double-double sums of x and x² (statsFromMoments), so each
- * pass is one light loop. The figures equal those of `new PreparedValues(values)` and `summaryStats` on
- * the same elements read whole (their moment sums agree far below the last bit; a zero min or max is +0
- * in both, see unsignedZero).
+ * buckets. `finish` stops there (BucketedValues): a grid search measures its ranges bucket by bucket, min,
+ * max and the percentiles sort only the buckets that hold them, and the mean and std come from exact
+ * bucket sums of x and x² (statsFromMoments). Sorting every bucket waits for a search that needs the
+ * sorted copy. The figures equal those of `new PreparedValues(values)` and `summaryStats` on the same
+ * elements read whole (their moment sums agree far below the last bit; a zero min or max is +0 in both,
+ * see unsignedZero).
  */
 export class Float32StreamPreparer {
   private readonly sorter = new Float32RadixSorter();
@@ -82,11 +86,37 @@ export class Float32StreamPreparer {
     this.passes?.release();
   }
 
-  /** Sorts, builds the sorted index alongside, and returns the prepared values and their statistics. */
-  finish(control: WorkControl = {}): StreamedValues {
+  /**
+   * Ends the passes without sorting: the values stay in their buckets (BucketedValues), which is all a
+   * grid search needs, and min, max and the order statistics sort only the buckets that hold them. The
+   * sort of every bucket, with the sorted index built beside it (in shared memory when a helper thread
+   * measures with this one), waits until a search asks for the sorted values (sortWith).
+   */
+  finish(): StreamedValues {
     if (this.pass !== 2) throw new Error('Float32StreamPreparer.finish before the second pass');
     this.pass = 3;
     if (this.passes) this.sorter.checkOtherScatter(this.passes.close());
+    const { bits, starts } = this.sorter.buckets();
+    let prepared: PreparedValues | undefined;
+    const bucketed = new BucketedValues(bits, starts, (sortControl) => this.sortAndIndex(sortControl, prepared as PreparedValues));
+    const [nanCount, posInfCount, negInfCount] = this.sorter.nonFiniteCounts;
+    const n = bucketed.n;
+    const facts = { nanCount, posInfCount, negInfCount, min: bucketed.valueAtRank(0), max: bucketed.valueAtRank(n - 1), order: bucketed };
+    prepared = new PreparedValues(bucketed.values, this.tensorName, undefined, facts);
+    rememberBucketedValues(prepared, bucketed);
+    const { min, max } = prepared;
+    let stats: SummaryStats | undefined;
+    return {
+      prepared,
+      get stats() {
+        stats ??= statsFromMoments(bucketed.moments ?? bucketedMoments(bucketed), n, min, max);
+        return stats;
+      },
+    };
+  }
+
+  /** Sorts every bucket in place, building the sorted index alongside, and remembers the index for `prepared`. */
+  private sortAndIndex(control: WorkControl, prepared: PreparedValues): Float32Array {
     // Shared only when another thread can read it: the sorted values themselves are in shared memory.
     const shareIndex = this.sortMemory?.measureHelper !== undefined && this.sortMemory.values.buffer instanceof SharedArrayBuffer;
     let builder: SortedIndexBuilder | undefined;
@@ -97,12 +127,8 @@ export class Float32StreamPreparer {
     if (control.signal?.aborted) throw new CancelledError();
     builder ??= new SortedIndexBuilder(sorted, control, shareIndex);
     builder.consume(sorted.length);
-    const index = builder.finish();
-    const [nanCount, posInfCount, negInfCount] = this.sorter.nonFiniteCounts;
-    const facts = { nanCount, posInfCount, negInfCount, min: sorted[0], max: sorted[sorted.length - 1] };
-    const prepared = new PreparedValues(sorted, this.tensorName, sorted, facts);
-    rememberSortedIndex(prepared, index);
+    rememberSortedIndex(prepared, builder.finish());
     if (shareIndex && this.sortMemory?.measureHelper) rememberMeasureHelper(prepared, this.sortMemory.measureHelper);
-    return { prepared, stats: statsFromMoments(index.moments, sorted.length, prepared.min, prepared.max) };
+    return sorted;
   }
 }

@@ -2,7 +2,7 @@ import type { WorkControl } from '../formats/tensorFile';
 import { sortFloat32Values, sortFloat64 } from '../search/radixSort';
 import { finiteValues, requireFinite, type FiniteValues } from './finiteValues';
 import type { FloatValues } from './metrics';
-import { percentileOfSorted } from './percentile';
+import { percentileOfRanks, percentileOfSorted } from './percentile';
 
 /** Tukey's far-out multiplier: an outlier lies more than k IQRs outside [Q1, Q3] (contract, mseInliers). */
 export const defaultOutlierK = 3;
@@ -21,6 +21,16 @@ export interface PreparedFacts {
   /** Of the finite values, found in element order as the constructor finds them. */
   readonly min: number;
   readonly max: number;
+  /** Order statistics and the sort, when the reader can give them without sorting everything (BucketedValues). */
+  readonly order?: ValuesOrder;
+}
+
+/** What a reader that keeps the values partly ordered can do (see BucketedValues). */
+export interface ValuesOrder {
+  /** The rank-th smallest finite value (from 0). */
+  valueAtRank(rank: number): number;
+  /** Sorts the finite values (in place or not), telling `onSorted` each final range as sortWith does. */
+  sort(control?: WorkControl, onSorted?: SortedRangeListener): FloatValues;
 }
 
 /** Told each range of the sorted values as soon as it is final, while the sort still has it in cache. */
@@ -46,6 +56,7 @@ export class PreparedValues {
   /** True when every finite value is a float32. */
   readonly isFloat32: boolean;
   private sortedCache: FloatValues | undefined;
+  private readonly order: ValuesOrder | undefined;
   private readonly fencesCache = new Map<number, OutlierFences>();
 
   /** Prepares a tensor's elements (NaN and ±Inf are counted and set aside). */
@@ -64,6 +75,7 @@ export class PreparedValues {
       this.max = unsignedZero(facts.max);
       this.isFloat32 = values instanceof Float32Array || allFloat32(values);
       this.sortedCache = sorted;
+      this.order = facts.order;
       return;
     }
     const f: FiniteValues = finiteValues(values as Float64Array);
@@ -100,7 +112,7 @@ export class PreparedValues {
    */
   sortWith(control?: WorkControl, onSorted?: SortedRangeListener): FloatValues {
     if (!this.sortedCache) {
-      this.sortedCache = this.isFloat32 ? sortFloat32Values(this.finite, control, onSorted) : sortFloat64(this.finite as Float64Array, control);
+      this.sortedCache = this.order ? this.order.sort(control, onSorted) : this.isFloat32 ? sortFloat32Values(this.finite, control, onSorted) : sortFloat64(this.finite as Float64Array, control);
     }
     return this.sortedCache;
   }
@@ -109,6 +121,8 @@ export class PreparedValues {
   percentile(p: number): number {
     if (p === 100) return this.max;
     if (p === 0) return this.min;
+    const order = this.order;
+    if (order && !this.sortedCache) return percentileOfRanks((rank) => order.valueAtRank(rank), this.finite.length, p);
     return percentileOfSorted(this.sorted, p);
   }
 

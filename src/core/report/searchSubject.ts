@@ -15,8 +15,8 @@ export interface SearchSubjectOptions {
 
 /**
  * Prepares one tensor of a file for searches. A tensor the file can stream as float32 (see
- * TensorFile.readFloat32Chunks) is read twice in small chunks and only its sorted copy is kept: a
- * search needs the values in sorted order and nothing in element order. Any other tensor is read whole,
+ * TensorFile.readFloat32Chunks) is read twice in small chunks and only its radix buckets are kept (see
+ * Float32StreamPreparer): a search needs nothing in element order. Any other tensor is read whole,
  * as for every other report. Progress runs once across the passes.
  */
 export async function prepareSearchSubject(file: TensorFile, name: string, control: WorkControl = {}, options: SearchSubjectOptions = {}): Promise<SearchSubject> {
@@ -35,14 +35,21 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
     preparer.beginSecondPass();
     const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;
     for await (const chunk of second) preparer.second(chunk.bits);
-    streamed = preparer.finish(control);
+    streamed = preparer.finish();
   } finally {
     preparer.release();
   }
-  const { prepared, stats } = streamed;
+  const { prepared } = streamed;
+  const values = streamed;
   return {
     tensor: { warnings: [...first.warnings] },
     prepared,
-    summary: { name: info.name, dtype: info.dtype, shape: info.shape, count: info.count, nonFiniteCount: prepared.nonFiniteCount, stats },
+    // Read when the report is written: the streamed statistics are summed by the search itself when it can.
+    summary: {
+      name: info.name, dtype: info.dtype, shape: info.shape, count: info.count, nonFiniteCount: prepared.nonFiniteCount,
+      get stats() {
+        return values.stats;
+      },
+    },
   };
 }

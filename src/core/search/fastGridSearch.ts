@@ -6,6 +6,8 @@ import { measureDirect, type Metrics } from '../quant/metrics';
 import type { OutlierFences, PreparedValues } from '../quant/preparedValues';
 import type { EvaluatedCandidate } from './candidate';
 import { acceptedRelativeError, RangeEvaluator } from './rangeEvaluator';
+import { bucketedMeasureApplies, measureBucketed } from './bucketedMeasure';
+import { bucketedValuesOf } from './bucketedValues';
 import { measureHelperOf, measureShared } from './sharedMeasure';
 import { sortedIndexOf } from './sortedIndex';
 
@@ -63,6 +65,22 @@ export function createRangeMeasurer(prepared: PreparedValues, bits: number, fenc
   return { measure, measureDirect: direct, measureAll: (params, c) => measureShared(index, fences, useBlocks, params, measure, helper, c), isDirect: false };
 }
 
+/**
+ * The measurer of a grid of `ranges` ranges: bucket by bucket for a streamed tensor left in buckets, when
+ * the grid's threshold keys stay few (measureBucketed, no sort at all), else createRangeMeasurer's.
+ */
+function createGridMeasurer(prepared: PreparedValues, bits: number, fences: OutlierFences, ranges: number, control: WorkControl): RangeMeasurer {
+  const bucketed = bucketedValuesOf(prepared);
+  if (!bucketed || !bucketedMeasureApplies(bucketed.n, bits, ranges)) return createRangeMeasurer(prepared, bits, fences, control);
+  checkBits(bits);
+  return {
+    measure: (p) => measureBucketed(bucketed, [p], fences)[0],
+    measureDirect: (p) => measureDirect(prepared.finite, p, fences),
+    measureAll: (params, c) => measureBucketed(bucketed, params, fences, c),
+    isDirect: false,
+  };
+}
+
 /** A key equal for two ranges exactly when every metric is the same function of the data. */
 export function paramsKey(p: AffineParams): string {
   return `${p.scale}|${p.zeroPoint}|${p.clipMin}|${p.clipMax}|${p.qmax}`;
@@ -82,7 +100,7 @@ export function fastGridSearch(
 ): EvaluatedCandidate[] {
   if (control.signal?.aborted) throw new CancelledError();
   const fences = prepared.fences(outlierK);
-  const measurer = createRangeMeasurer(prepared, bits, fences, control);
+  const measurer = createGridMeasurer(prepared, bits, fences, candidates.length, control);
   control.onProgress?.(preparationShare);
   const params = candidates.map((percentile) => chooseParams(prepared, { bits, range: 'percentile', percentile }));
   const slotOf = new Map<string, number>();

@@ -308,6 +308,29 @@ export class Float32RadixSorter {
   }
 
   /**
+   * After the scatter pass: the values' bits, bucket by bucket in the order the keys' top 16 bits give
+   * (each bucket unsorted), and the 65537 bucket boundaries. `finish` may still be called later; it sorts
+   * the same array in place.
+   */
+  buckets(): { readonly bits: Int32Array; readonly starts: Int32Array } {
+    const out = this.out;
+    const starts = this.starts;
+    if (!out || !starts) throw new Error('Float32RadixSorter.buckets before begin');
+    this.checkScattered();
+    return { bits: out, starts };
+  }
+
+  /** Every value the count pass saw has been scattered. */
+  private checkScattered(): void {
+    const starts = this.starts as Int32Array;
+    const next = this.next as Int32Array;
+    const ends = this.ownEnds;
+    for (let d = 0; d < float32Buckets; d++) {
+      if (next[d] !== (ends ? ends[d] : starts[d + 1])) throw new Error('Float32RadixSorter: the scatter pass did not see the values the count pass saw');
+    }
+  }
+
+  /**
    * Sorts every bucket and returns the sorted values. `onSorted(from, to)` is told, in order, each range
    * that is final (while it is still in cache), so that a caller can sum it at once.
    */
@@ -320,10 +343,7 @@ export class Float32RadixSorter {
     const starts = this.starts;
     const next = this.next;
     if (!out || !starts || !next) throw new Error('Float32RadixSorter.finish before begin');
-    const ends = this.ownEnds;
-    for (let d = 0; d < float32Buckets; d++) {
-      if (next[d] !== (ends ? ends[d] : starts[d + 1])) throw new Error('Float32RadixSorter: the scatter pass did not see the values the count pass saw');
-    }
+    this.checkScattered();
     const sorted = new Float32Array(out.buffer, out.byteOffset, out.length);
     let maxBucket = 0;
     for (let d = 0; d < float32Buckets; d++) if (this.counts[d] > maxBucket) maxBucket = this.counts[d];
@@ -342,10 +362,7 @@ export class Float32RadixSorter {
       const a = starts[d];
       const b = starts[d + 1];
       if (b === a) continue;
-      // Keys of negative values are their bits with all but the sign flipped, of others the bits.
-      const mask = d < 0x8000 ? 0x7fffffff : 0;
-      if (b - a <= float32InsertionMax) insertionSortBits(out, a, b, mask);
-      else sortLow16(out, a, b, mask, scratch, low, high);
+      sortFloat32Bucket(out, a, b, d, scratch, low, high);
       done += b - a;
       if (done - reported >= abortCheckStride) {
         if (signal?.aborted) throw new CancelledError();
@@ -390,7 +407,6 @@ export class Float32RadixSorter {
       cursor: new SharedArrayBuffer(4),
       done: new SharedArrayBuffer(chunkCount * 4),
       maxBucket,
-      insertionMax: float32InsertionMax,
     };
     new Int32Array(job.starts).set(starts);
     new Int32Array(job.chunks).set(bounds);
@@ -416,7 +432,7 @@ export class Float32RadixSorter {
       }
     };
     // One chunk at a time: claim, sort, then hand over whatever is complete in order.
-    while (sortClaimedChunks(out, sharedStarts, chunks, cursor, done, float32InsertionMax, scratch, low, high, 1) > 0) {
+    while (sortClaimedChunks(out, sharedStarts, chunks, cursor, done, scratch, low, high, 1) > 0) {
       if (control.signal?.aborted) throw new CancelledError();
       handOver(false);
     }
@@ -442,7 +458,6 @@ export interface SharedSortJob {
   readonly done: SharedArrayBuffer;
   /** Largest bucket, for the scratch array. */
   readonly maxBucket: number;
-  readonly insertionMax: number;
 }
 
 /** A thread that can sort chunks of a float32 sort beside this one: it runs sortClaimedChunks on the job. */
@@ -461,7 +476,6 @@ export function sortClaimedChunks(
   chunks: Int32Array,
   cursor: Int32Array,
   done: Int32Array,
-  insertionMax: number,
   scratch: Int32Array,
   low: Int32Array,
   high: Int32Array,
@@ -476,16 +490,25 @@ export function sortClaimedChunks(
       const a = starts[d];
       const b = starts[d + 1];
       if (b - a < 2) continue;
-      // Buckets below the middle hold negative values, whose keys flip all bits but the sign.
-      const mask = d < 0x8000 ? 0x7fffffff : 0;
-      if (b - a <= insertionMax) insertionSortBits(values, a, b, mask);
-      else sortLow16(values, a, b, mask, scratch, low, high);
+      sortFloat32Bucket(values, a, b, d, scratch, low, high);
     }
     Atomics.store(done, c, 1);
     Atomics.notify(done, c);
     sortedChunks++;
   }
   return sortedChunks;
+}
+
+/**
+ * Sorts bucket `bucket` of a float32 sort's scattered bits, bits[from, to), in place (see
+ * Float32RadixSorter); `scratch` must hold to - from values, `low` and `high` 256.
+ */
+export function sortFloat32Bucket(bits: Int32Array, from: number, to: number, bucket: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
+  if (to - from < 2) return;
+  // Buckets below the middle hold negative values, whose keys flip all bits but the sign.
+  const mask = bucket < 0x8000 ? 0x7fffffff : 0;
+  if (to - from <= float32InsertionMax) insertionSortBits(bits, from, to, mask);
+  else sortLow16(bits, from, to, mask, scratch, low, high);
 }
 
 /** Sorts float32 values ascending (-0 before +0) into a new array; NaN and ±Inf are left out. */

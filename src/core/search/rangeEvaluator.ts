@@ -376,7 +376,7 @@ export class RangeEvaluator {
 }
 
 /** The code of x: clamp(round(x / scale + zp), 0, qmax), in the seed's order. */
-function codeOf(x: number, scale: number, zp: number, qmax: number): number {
+export function codeOf(x: number, scale: number, zp: number, qmax: number): number {
   return Math.min(Math.max(roundHalfEven(x / scale + zp), 0), qmax);
 }
 

@@ -17,6 +17,16 @@ const waitSliceMs = 20;
  * helper that died holding a claim must not hang the search (a range takes milliseconds).
  */
 const takeOverMs = 2000;
+/**
+ * The main thread leaves the ranges to the helper while the helper alone would finish within this many
+ * ms, and waits at most firstRangeMs for its first range before it joins anyway. The helper compiled the
+ * evaluator while the file was read; on this thread it is cold, and measured here (10^7 values, 8 bits,
+ * 101 ranges) the first ranges take 10-36 ms each while V8 compiles, and the compiler threads take CPU
+ * from the helper on two cores: both threads together took 87-112 ms where the warm helper alone takes
+ * 40-55 ms. Ranges that cost more (16 bits: tens of ms each) are shared, as joining then pays.
+ */
+const soloMs = 100;
+const firstRangeMs = 50;
 
 /**
  * Ranges for two threads to measure on one sorted index: each claims the next range from a shared cursor,
@@ -87,6 +97,19 @@ export function measureClaimed(job: SharedMeasureJob, measure?: (p: AffineParams
   }
 }
 
+/** A job over `params` with nothing claimed yet; its tables must be shared memory (isSharedIndex). */
+export function createMeasureJob(index: SortedIndex, fences: OutlierFences, useBlocks: boolean, params: readonly AffineParams[]): SharedMeasureJob {
+  return {
+    index,
+    fences,
+    useBlocks,
+    params,
+    cursor: new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT),
+    done: new SharedArrayBuffer(params.length * Int32Array.BYTES_PER_ELEMENT),
+    results: new SharedArrayBuffer(params.length * metricKeys.length * Float64Array.BYTES_PER_ELEMENT),
+  };
+}
+
 /**
  * Measures every range, sharing them with `helper` when there is one and enough ranges; the metrics are
  * the same whoever measured them (the same evaluator on the same index). Progress follows the count
@@ -109,18 +132,11 @@ export function measureShared(
       return m;
     });
   }
-  const job: SharedMeasureJob = {
-    index,
-    fences,
-    useBlocks,
-    params,
-    cursor: new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT),
-    done: new SharedArrayBuffer(params.length * Int32Array.BYTES_PER_ELEMENT),
-    results: new SharedArrayBuffer(params.length * metricKeys.length * Float64Array.BYTES_PER_ELEMENT),
-  };
+  const job = createMeasureJob(index, fences, useBlocks, params);
   helper.measureRanges(job);
   const cursor = new Int32Array(job.cursor);
   const progress = control.onProgress;
+  leaveToHelper(cursor, params.length, control);
   measureClaimed(job, progress ? (p) => {
     const m = measure(p);
     progress(Atomics.load(cursor, 1) / params.length);
@@ -139,6 +155,24 @@ export function measureShared(
   }
   progress?.(1);
   return params.map((_, i) => readResult(results, i));
+}
+
+/**
+ * Waits while the helper measures alone and will be done soon (see soloMs); returns when every range is
+ * measured or when this thread should join: the helper is slow to start, or the work is long.
+ */
+function leaveToHelper(cursor: Int32Array, count: number, control: WorkControl): void {
+  const start = Date.now();
+  for (let measured = Atomics.load(cursor, 1); measured < count; measured = Atomics.load(cursor, 1)) {
+    if (control.signal?.aborted) {
+      Atomics.store(cursor, 0, count);
+      throw new CancelledError();
+    }
+    const elapsed = Date.now() - start;
+    if (measured === 0 ? elapsed >= firstRangeMs : (elapsed / measured) * (count - measured) > soloMs) return;
+    Atomics.wait(cursor, 1, measured, waitSliceMs);
+    control.onProgress?.(Atomics.load(cursor, 1) / count);
+  }
 }
 
 function writeResult(results: Float64Array, i: number, m: Metrics): void {

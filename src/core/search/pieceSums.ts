@@ -1,0 +1,282 @@
+import { CancelledError } from '../errors';
+import type { WorkControl } from '../formats/tensorFile';
+import { productError } from '../quant/exactProduct';
+import { bucketCount, type BucketedValues } from './bucketedValues';
+
+/** Values of one bucket summed between two flushes: r² < 2^32, so 2^21 of them sum exactly below 2^53. */
+const exactSpan = 1 << 21;
+/** Values processed between two looks at the abort signal. */
+const checkStride = 1 << 18;
+
+/**
+ * Sums of the values between consecutive threshold keys. With sorted distinct keys t_0 < ... < t_{m-1},
+ * piece p holds the values whose keys lie in [t_{p-1}, t_p) (piece 0 everything below t_0, piece m
+ * everything from t_{m-1} on), and prefix arrays give the sums over pieces [0, i) for i in 0..m+1: the
+ * values with keys below t_{i-1} are prefix i.
+ */
+export interface PieceSums {
+  /** Number of threshold keys (pieces: m + 1). */
+  readonly m: number;
+  /** Prefix counts (exact). */
+  readonly count: Float64Array;
+  /** Prefix Σx and Σx² as double-double (hi, lo). */
+  readonly sumHi: Float64Array;
+  readonly sumLo: Float64Array;
+  readonly squaresHi: Float64Array;
+  readonly squaresLo: Float64Array;
+  /** Σ|x| and Σx² over every value (plain doubles: they size error bounds). */
+  readonly absTotal: number;
+  readonly squaresTotal: number;
+  /** Smallest and largest key of each piece (meaningful where the piece is not empty). */
+  readonly minKey: Int32Array;
+  readonly maxKey: Int32Array;
+  /** For a prefix index i: the first non-empty piece >= i (m + 1 when none), and the last one < i (-1 when none). */
+  readonly nextNonEmpty: Int32Array;
+  readonly prevNonEmpty: Int32Array;
+}
+
+/**
+ * Sums the values of each piece bucket by bucket, exactly: within a bucket every value is
+ * ±(M0 + r)·2^E with one M0 and E and r its low 16 mantissa bits, so a piece's share of a bucket is
+ * known from the integers count, Σr and Σr² (exact in float64 for up to 2^21 values), and its Σx and Σx²
+ * follow as an exact double and an exact double-double. Only the additions of different buckets' shares
+ * and the prefix sums round, by a few units of 2^-106 each (see bucketedMeasure's bound).
+ *
+ * A bucket that no threshold cuts is one share; in a cut one, each value finds its piece through a table
+ * on its key's bits 8-15 and a step over the few thresholds inside that sub-range. The bucket's tables
+ * are a few KB, so each pass over a bucket runs in the first-level cache.
+ */
+export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
+  const m = thresholds.length;
+  const pieces = m + 1;
+  const acc = new PieceAccumulator(pieces);
+  const { bits, starts } = values;
+  const lut = new Int32Array(256);
+  let local = new LocalPieces(16);
+  let t = 0;
+  let sinceCheck = 0;
+  for (let d = 0; d < bucketCount; d++) {
+    const a = starts[d];
+    const b = starts[d + 1];
+    if (a === b) continue;
+    sinceCheck += b - a;
+    if (sinceCheck >= checkStride) {
+      sinceCheck = 0;
+      if (control.signal?.aborted) throw new CancelledError();
+    }
+    const kb = (d ^ 0x8000) << 16;
+    // Thresholds at or below the bucket's first key: the piece that key falls in.
+    while (t < m && thresholds[t] <= kb) t++;
+    const first = t;
+    let end = t;
+    while (end < m && thresholds[end] - kb < 0x10000) end++;
+    const cuts = end - first;
+    const negative = d < 0x8000 ? 1 : 0;
+    const flip = negative ? 0xffff : 0;
+    if (cuts > local.capacity - 1) local = new LocalPieces(2 * cuts + 2);
+    // Cut points as offsets from the bucket's first key, and each sub-range's first piece.
+    const cut = local.cut;
+    for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
+    for (let s = 0, j = 0; s < 256; s++) {
+      while (j < cuts && cut[j] <= s << 8) j++;
+      lut[s] = j;
+    }
+    for (let from = a; from < b; from += exactSpan) {
+      const to = Math.min(b, from + exactSpan);
+      local.clear(cuts + 1);
+      if (cuts === 0) local.addUncut(bits, from, to, flip);
+      else local.addCut(bits, from, to, flip, lut, cuts);
+      acc.flush(local, cuts + 1, first, kb, negative);
+    }
+  }
+  return acc.finish(m);
+}
+
+/** Integer sums of each piece's share of one bucket (local piece j is global piece first + j). */
+class LocalPieces {
+  readonly count: Float64Array;
+  readonly r1: Float64Array;
+  readonly r2: Float64Array;
+  readonly min: Int32Array;
+  readonly max: Int32Array;
+  readonly cut: Int32Array;
+
+  constructor(readonly capacity: number) {
+    this.count = new Float64Array(capacity);
+    this.r1 = new Float64Array(capacity);
+    this.r2 = new Float64Array(capacity);
+    this.min = new Int32Array(capacity);
+    this.max = new Int32Array(capacity);
+    this.cut = new Int32Array(capacity);
+  }
+
+  clear(pieces: number): void {
+    this.count.fill(0, 0, pieces);
+    this.r1.fill(0, 0, pieces);
+    this.r2.fill(0, 0, pieces);
+    this.min.fill(0x10000, 0, pieces);
+    this.max.fill(-1, 0, pieces);
+  }
+
+  /** The whole range is piece 0. */
+  addUncut(bits: Int32Array, from: number, to: number, flip: number): void {
+    let s1 = 0;
+    let s2 = 0;
+    let lo = 0x10000;
+    let hi = -1;
+    for (let i = from; i < to; i++) {
+      const r = bits[i] & 0xffff;
+      s1 += r;
+      s2 += r * r;
+      const k = r ^ flip;
+      if (k < lo) lo = k;
+      if (k > hi) hi = k;
+    }
+    this.count[0] = to - from;
+    this.r1[0] = s1;
+    this.r2[0] = s2;
+    this.min[0] = lo;
+    this.max[0] = hi;
+  }
+
+  /** Each value to its piece: the table gives the piece at the start of its key's sub-range, the cuts the rest. */
+  addCut(bits: Int32Array, from: number, to: number, flip: number, lut: Int32Array, cuts: number): void {
+    const { count, r1, r2, min, max, cut } = this;
+    for (let i = from; i < to; i++) {
+      const r = bits[i] & 0xffff;
+      const k = r ^ flip;
+      let p = lut[k >>> 8];
+      while (p < cuts && k >= cut[p]) p++;
+      count[p]++;
+      r1[p] += r;
+      r2[p] += r * r;
+      if (k < min[p]) min[p] = k;
+      if (k > max[p]) max[p] = k;
+    }
+  }
+}
+
+/** Each piece's Σx and Σx² (double-double), count and key range, gathered share by share. */
+class PieceAccumulator {
+  private readonly count: Float64Array;
+  private readonly s1h: Float64Array;
+  private readonly s1l: Float64Array;
+  private readonly s2h: Float64Array;
+  private readonly s2l: Float64Array;
+  private readonly minKey: Int32Array;
+  private readonly maxKey: Int32Array;
+  private absTotal = 0;
+  private squaresTotal = 0;
+
+  constructor(pieces: number) {
+    this.count = new Float64Array(pieces);
+    this.s1h = new Float64Array(pieces);
+    this.s1l = new Float64Array(pieces);
+    this.s2h = new Float64Array(pieces);
+    this.s2l = new Float64Array(pieces);
+    this.minKey = new Int32Array(pieces).fill(0x7fffffff);
+    this.maxKey = new Int32Array(pieces).fill(-0x80000000);
+  }
+
+  /**
+   * Adds one bucket's local pieces. The bucket's values are ±(M0 + r)·2^E: M0 the implicit bit and the
+   * 7 mantissa bits the bucket fixes, E from its exponent (subnormals: no implicit bit, E = -149).
+   */
+  flush(local: LocalPieces, pieces: number, first: number, kb: number, negative: number): void {
+    const top = (kb ^ ((kb >> 31) & 0x7fffffff)) >>> 16;
+    const exponentField = (top >>> 7) & 0xff;
+    const m0 = (exponentField !== 0 ? 1 << 23 : 0) + ((top & 0x7f) << 16);
+    const e = (exponentField !== 0 ? exponentField : 1) - 150;
+    const unit = 2 ** e;
+    const unit2 = unit * unit;
+    const m0sq = m0 * m0;
+    const sign = negative ? -1 : 1;
+    const { count, r1, r2, min, max } = local;
+    for (let j = 0; j < pieces; j++) {
+      const c = count[j];
+      if (c === 0) continue;
+      const p = first + j;
+      const s1 = r1[j];
+      // Σx = ±(c·M0 + Σr)·2^E: below 2^46 before scaling, exact.
+      const sx = sign * (c * m0 + s1) * unit;
+      // Σx² = (c·M0² + 2·M0·Σr + Σr²)·2^2E, each product exact as hi + lo, the sum an exact double-double.
+      const ah = c * m0sq;
+      const al = productError(c, m0sq, ah);
+      const bh = 2 * m0 * s1;
+      const bl = productError(2 * m0, s1, bh);
+      let h = ah + bh;
+      let z = h - ah;
+      let l = (ah - (h - z)) + (bh - z) + al + bl;
+      const r = r2[j];
+      const h2 = h + r;
+      z = h2 - h;
+      l += (h - (h2 - z)) + (r - z);
+      h = h2 + l;
+      l -= h - h2;
+      this.add(p, c, sx, h * unit2, l * unit2);
+      this.absTotal += Math.abs(sx);
+      this.squaresTotal += h * unit2;
+      // Keys of the bucket are kb + (r ^ flip): min and max were taken on those low bits.
+      const lo = kb + min[j];
+      const hi = kb + max[j];
+      if (lo < this.minKey[p]) this.minKey[p] = lo;
+      if (hi > this.maxKey[p]) this.maxKey[p] = hi;
+    }
+  }
+
+  private add(p: number, c: number, sx: number, qh: number, ql: number): void {
+    this.count[p] += c;
+    let t = this.s1h[p] + sx;
+    let z = t - this.s1h[p];
+    this.s1l[p] += (this.s1h[p] - (t - z)) + (sx - z);
+    this.s1h[p] = t;
+    t = this.s2h[p] + qh;
+    z = t - this.s2h[p];
+    this.s2l[p] += (this.s2h[p] - (t - z)) + (qh - z) + ql;
+    this.s2h[p] = t;
+  }
+
+  /** Prefix sums over the pieces, and the non-empty piece lookups. */
+  finish(m: number): PieceSums {
+    const pieces = m + 1;
+    const count = new Float64Array(pieces + 1);
+    const sumHi = new Float64Array(pieces + 1);
+    const sumLo = new Float64Array(pieces + 1);
+    const squaresHi = new Float64Array(pieces + 1);
+    const squaresLo = new Float64Array(pieces + 1);
+    let h1 = 0;
+    let l1 = 0;
+    let h2 = 0;
+    let l2 = 0;
+    for (let p = 0; p < pieces; p++) {
+      count[p + 1] = count[p] + this.count[p];
+      let x = this.s1h[p];
+      let t = h1 + x;
+      let z = t - h1;
+      l1 += (h1 - (t - z)) + (x - z) + this.s1l[p];
+      h1 = t + l1;
+      l1 -= h1 - t;
+      x = this.s2h[p];
+      t = h2 + x;
+      z = t - h2;
+      l2 += (h2 - (t - z)) + (x - z) + this.s2l[p];
+      h2 = t + l2;
+      l2 -= h2 - t;
+      sumHi[p + 1] = h1;
+      sumLo[p + 1] = l1;
+      squaresHi[p + 1] = h2;
+      squaresLo[p + 1] = l2;
+    }
+    const nextNonEmpty = new Int32Array(pieces + 1);
+    nextNonEmpty[pieces] = pieces;
+    for (let p = pieces - 1; p >= 0; p--) nextNonEmpty[p] = this.count[p] > 0 ? p : nextNonEmpty[p + 1];
+    const prevNonEmpty = new Int32Array(pieces + 1);
+    prevNonEmpty[0] = -1;
+    for (let p = 1; p <= pieces; p++) prevNonEmpty[p] = this.count[p - 1] > 0 ? p - 1 : prevNonEmpty[p - 1];
+    return {
+      m, count, sumHi, sumLo, squaresHi, squaresLo,
+      absTotal: this.absTotal, squaresTotal: this.squaresTotal,
+      minKey: this.minKey, maxKey: this.maxKey, nextNonEmpty, prevNonEmpty,
+    };
+  }
+}
