@@ -4,10 +4,8 @@ import { productError } from '../quant/exactProduct';
 import { measureDirect, sqnrDb, type Metrics } from '../quant/metrics';
 import type { OutlierFences } from '../quant/preparedValues';
 import type { MomentSums } from '../quant/summaryStats';
-import { BucketedValues, bucketCount } from './bucketedValues';
-import { Float32RadixSorter, warmRounds } from './radixSort';
-import { affineParams } from '../quant/affineParams';
-import { firstKeyAbove, firstKeyAtLeast, firstKeyWhere, guessKey, valueOfKey } from './floatKeys';
+import { bucketCount, type BucketedValues } from './bucketedValues';
+import { firstKeyAbove, firstKeyAtLeast, firstKeyWhere, guessKey, maxFiniteKey, minFiniteKey, valueOfKey } from './floatKeys';
 import { pieceSums, type PieceSums } from './pieceSums';
 import { acceptedRelativeError, codeOf } from './rangeEvaluator';
 
@@ -43,27 +41,42 @@ export function bucketedMeasureApplies(n: number, bits: number, ranges: number):
  * with measureDirect's to the contract's 1e-12 and maxAbsError and the counts exactly.
  */
 export function measureBucketed(values: BucketedValues, params: readonly AffineParams[], fences: OutlierFences, control: WorkControl = {}): Metrics[] {
-  const keys = params.map((p) => (p.scale > 0 ? candidateKeys(p) : undefined));
-  const fenceKeys = Int32Array.of(firstKeyAtLeast(fences.lower), firstKeyAbove(fences.upper));
-  const { thresholds, indices } = rankKeys([...keys.filter((k): k is Int32Array => k !== undefined), fenceKeys]);
-  const sums = pieceSums(values, thresholds, control);
+  const batch = prepareBatch(params, fences);
+  const sums = pieceSums(values, batch.thresholds, control);
   values.rememberMoments(momentsOf(sums));
   control.onProgress?.(0.9);
-  const evaluator = new CandidateEvaluator(sums, values.n, indices[indices.length - 2], indices[indices.length - 1]);
-  let at = 0;
-  return params.map((p, i) => {
-    const k = keys[i];
-    let m: Metrics | undefined;
-    if (k) {
-      m = evaluator.measure(p, indices.subarray(at, at + k.length));
-      at += k.length;
-    }
-    return m ?? measureDirect(values.values, p, fences);
-  });
+  const evaluator = new CandidateEvaluator(sums, values.n, batch.fenceLo, batch.fenceHi);
+  return params.map((p, i) => evaluator.measure(p, batch.keysOf(i)) ?? measureDirect(values.values, p, fences));
+}
+
+/** The threshold keys of a batch of ranges, ranked (see rankKeys). */
+export interface Batch {
+  /** The distinct keys, ascending. */
+  readonly thresholds: Int32Array;
+  /** Prefix indices of the fences' keys. */
+  readonly fenceLo: number;
+  readonly fenceHi: number;
+  /** Prefix indices of range i's keys in candidateKeys' layout; empty for a range the direct pass measures (no positive scale). */
+  keysOf(i: number): Int32Array;
+}
+
+/** Finds and ranks every threshold key of the ranges and the fences. */
+export function prepareBatch(params: readonly AffineParams[], fences: OutlierFences): Batch {
+  const keys = params.map((p) => (p.scale > 0 ? candidateKeys(p) : new Int32Array(0)));
+  const fenceKeys = Int32Array.of(firstKeyAtLeast(fences.lower), firstKeyAbove(fences.upper));
+  const { thresholds, indices } = rankKeys([...keys, fenceKeys]);
+  const offsets = new Int32Array(keys.length + 1);
+  keys.forEach((k, i) => (offsets[i + 1] = offsets[i] + k.length));
+  return {
+    thresholds,
+    fenceLo: indices[indices.length - 2],
+    fenceHi: indices[indices.length - 1],
+    keysOf: (i) => indices.subarray(offsets[i], offsets[i + 1]),
+  };
 }
 
 /** The moment sums of every value: the last prefix. */
-function momentsOf(sums: PieceSums): MomentSums {
+export function momentsOf(sums: PieceSums): MomentSums {
   const end = sums.m + 1;
   return { sumHi: sums.sumHi[end], sumLo: sums.sumLo[end], squaresHi: sums.squaresHi[end], squaresLo: sums.squaresLo[end] };
 }
@@ -80,8 +93,36 @@ export function bucketedMoments(values: BucketedValues, control: WorkControl = {
 function candidateKeys(p: AffineParams): Int32Array {
   const { scale, zeroPoint: zp, qmax } = p;
   const keys = new Int32Array(2 * qmax + 3);
-  for (let q = 0; q < qmax; q++) keys[q] = firstKeyWhere((x) => codeOf(x, scale, zp, qmax) > q, guessKey((q + 0.5 - zp) * scale));
-  for (let q = 0; q <= qmax; q++) keys[qmax + q] = firstKeyAtLeast(scale * (q - zp));
+  // Stepped from the float32 nearest the real boundary, a key or two at most (firstKeyWhere bisects
+  // should it be further): written out, as this runs 2^(bits+1) times a range, mostly before V8 has
+  // compiled it.
+  for (let q = 0; q < qmax; q++) {
+    let k = guessKey((q + 0.5 - zp) * scale);
+    for (let step = 0; ; step++) {
+      if (step === 8) {
+        k = firstKeyWhere((x) => codeOf(x, scale, zp, qmax) > q, k);
+        break;
+      }
+      if (k > minFiniteKey && codeOf(valueOfKey(k - 1), scale, zp, qmax) > q) k--;
+      else if (k <= maxFiniteKey && codeOf(valueOfKey(k), scale, zp, qmax) <= q) k++;
+      else break;
+    }
+    keys[q] = k;
+  }
+  for (let q = 0; q <= qmax; q++) {
+    const h = scale * (q - zp);
+    let k = guessKey(h);
+    for (let step = 0; ; step++) {
+      if (step === 8) {
+        k = firstKeyAtLeast(h);
+        break;
+      }
+      if (k > minFiniteKey && valueOfKey(k - 1) >= h) k--;
+      else if (k <= maxFiniteKey && valueOfKey(k) < h) k++;
+      else break;
+    }
+    keys[qmax + q] = k;
+  }
   keys[2 * qmax + 1] = firstKeyAtLeast(p.clipMin);
   keys[2 * qmax + 2] = firstKeyAbove(p.clipMax);
   return keys;
@@ -117,24 +158,7 @@ function rankKeys(arrays: readonly Int32Array[]): { thresholds: Int32Array; indi
 }
 
 /** One range's sums over its codes from the piece prefixes, in double-double, with their error bounds. */
-class CandidateEvaluator {
-  private eh = 0;
-  private el = 0;
-  private ah = 0;
-  private al = 0;
-  private ih = 0;
-  private il = 0;
-  private boundE = 0;
-  private boundA = 0;
-  private boundIn = 0;
-  private adds = 0;
-  private maxAbs = 0;
-  // Outputs of rangeSquares: Σx (s1h + s1l), the count, and Σ(x - h)² (qh + ql) over a prefix range.
-  private s1h = 0;
-  private s1l = 0;
-  private k = 0;
-  private qh = 0;
-  private ql = 0;
+export class CandidateEvaluator {
   /** Bounds on the error of one prefix of Σx and of Σx². */
   private readonly prefixError1: number;
   private readonly prefixError2: number;
@@ -145,117 +169,165 @@ class CandidateEvaluator {
     private readonly fenceLo: number,
     private readonly fenceHi: number,
   ) {
-    // Each prefix adds at most m + 1 pieces, each gathered from at most one share per bucket, every
-    // double-double addition erring by at most 4u² of the running magnitude.
-    const additions = sums.m + 2 + bucketCount;
+    // Each prefix adds at most m + 1 pieces, each gathered from at most one share per bucket (and one
+    // more when two threads' sums are merged), every double-double addition erring by at most 4u² of the
+    // running magnitude.
+    const additions = sums.m + 3 + bucketCount;
     this.prefixError1 = 4 * u * u * additions * sums.absTotal;
     this.prefixError2 = 4 * u * u * additions * sums.squaresTotal;
   }
 
-  /** The metrics of range p whose threshold keys (candidateKeys' layout) are at prefix indices `at`; undefined when not certified. */
+  /**
+   * The metrics of range p whose threshold keys (candidateKeys' layout) are at prefix indices `at`;
+   * undefined when not certified, or when there are none (no positive scale). One loop over the codes, each split at x_hat into the values below it
+   * (side 0, e < 0) and the others (side 1), every sum in double-double written out in place: this runs
+   * once per range of a batch, mostly before V8 has compiled it, and calls cost most then.
+   */
   measure(p: AffineParams, at: Int32Array): Metrics | undefined {
+    if (at.length === 0) return undefined;
     const { scale, zeroPoint: zp, qmax } = p;
-    const s = this.sums;
-    const end = s.m + 1;
-    this.eh = this.el = this.ah = this.al = this.ih = this.il = 0;
-    this.boundE = this.boundA = this.boundIn = 0;
-    this.adds = 0;
-    this.maxAbs = 0;
+    const { count, sumHi, sumLo, squaresHi, squaresLo, nextNonEmpty, prevNonEmpty, minKey, maxKey } = this.sums;
+    const { prefixError1, prefixError2, fenceLo, fenceHi } = this;
+    const end = this.sums.m + 1;
+    let eh = 0;
+    let el = 0;
+    let ah = 0;
+    let al = 0;
+    let ih = 0;
+    let il = 0;
+    let boundE = 0;
+    let boundA = 0;
+    let boundIn = 0;
+    let adds = 0;
+    let maxAbs = 0;
     for (let q = 0; q <= qmax; q++) {
       const lo = q === 0 ? 0 : at[q - 1];
       const hi = q === qmax ? end : at[q];
       if (hi <= lo) continue;
       const h = scale * (q - zp);
+      const ha = Math.abs(h);
+      const hh = h * h;
+      const hl = productError(h, h, hh);
       const split = Math.min(Math.max(at[qmax + q], lo), hi);
-      this.part(lo, split, h, -1);
-      this.part(split, hi, h, 1);
+      for (let side = 0; side < 2; side++) {
+        const x = side === 0 ? lo : split;
+        const y = side === 0 ? split : hi;
+        const k = count[y] - count[x];
+        if (k === 0) continue;
+        // maxAbsError: the part's smallest and largest values, with the direct pass's own |x - h|.
+        const ea = Math.abs(valueOfKey(minKey[nextNonEmpty[x]]) - h);
+        const eb = Math.abs(valueOfKey(maxKey[prevNonEmpty[y]]) - h);
+        if (ea > maxAbs) maxAbs = ea;
+        if (eb > maxAbs) maxAbs = eb;
+        // Σx and Σx² over the part: prefix differences.
+        let t = sumHi[y] - sumHi[x];
+        let z = t - sumHi[y];
+        let lw = (sumHi[y] - (t - z)) + (-sumHi[x] - z) + sumLo[y] - sumLo[x];
+        const s1h = t + lw;
+        const s1l = lw - (s1h - t);
+        t = squaresHi[y] - squaresHi[x];
+        z = t - squaresHi[y];
+        lw = (squaresHi[y] - (t - z)) + (-squaresHi[x] - z) + squaresLo[y] - squaresLo[x];
+        const s2h = t + lw;
+        const s2l = lw - (s2h - t);
+        // Σ(x - h)² = Σx² - 2h·Σx + k·h².
+        const h2 = 2 * h;
+        const th = s1h * h2;
+        const tl = productError(s1h, h2, th) + s1l * h2;
+        const rh = hh * k;
+        const rl = productError(hh, k, rh) + hl * k;
+        t = s2h - th;
+        z = t - s2h;
+        lw = (s2h - (t - z)) + (-th - z) + s2l - tl;
+        let qh = t + lw;
+        let ql = lw - (qh - t);
+        t = qh + rh;
+        z = t - qh;
+        lw = (qh - (t - z)) + (rh - z) + ql + rl;
+        qh = t + lw;
+        ql = lw - (qh - t);
+        t = eh + qh;
+        z = t - eh;
+        el += (eh - (t - z)) + (qh - z) + ql;
+        eh = t;
+        adds++;
+        const bound = 2 * prefixError2 + 4 * ha * prefixError1 + 16 * u * u * (Math.abs(s2h) + 2 * ha * Math.abs(s1h) + k * hh);
+        boundE += bound;
+        // Σ|e| = ±(Σx - k·h): minus below x_hat, plus from it on.
+        const ph = k * h;
+        const pl = productError(k, h, ph);
+        t = s1h - ph;
+        z = t - s1h;
+        lw = (s1h - (t - z)) + (-ph - z) + s1l - pl;
+        const sign = side === 0 ? -1 : 1;
+        const yh = sign * (t + lw);
+        const yl = sign * (lw - (t + lw - t));
+        t = ah + yh;
+        z = t - ah;
+        al += (ah - (t - z)) + (yh - z) + yl;
+        ah = t;
+        boundA += 2 * prefixError1 + 8 * u * u * (Math.abs(s1h) + k * ha);
+        // Inliers: the part of [x, y) inside the fences, the whole part mostly.
+        const fx = x > fenceLo ? x : fenceLo;
+        const fy = y < fenceHi ? y : fenceHi;
+        if (fy <= fx) continue;
+        if (fx === x && fy === y) {
+          t = ih + qh;
+          z = t - ih;
+          il += (ih - (t - z)) + (qh - z) + ql;
+          ih = t;
+          boundIn += bound;
+        } else {
+          const inner = this.squaresAbout(fx, fy, h);
+          t = ih + inner[0];
+          z = t - ih;
+          il += (ih - (t - z)) + (inner[0] - z) + inner[1];
+          ih = t;
+          boundIn += inner[2];
+        }
+      }
     }
-    const e = this.eh + this.el;
-    const abs = this.ah + this.al;
-    const ein = this.ih + this.il;
-    const slack = (this.adds + 2) * 4 * u * u;
+    const e = eh + el;
+    const abs = ah + al;
+    const ein = ih + il;
+    const slack = (adds + 2) * 4 * u * u;
     const tiny = this.n * 2 ** -1020;
-    if (this.boundE + slack * e + tiny > acceptedRelativeError * e) return undefined;
-    if (this.boundA + slack * abs + tiny > acceptedRelativeError * abs) return undefined;
-    if (this.boundIn + slack * ein + tiny > acceptedRelativeError * ein && ein > 0) return undefined;
+    if (boundE + slack * e + tiny > acceptedRelativeError * e) return undefined;
+    if (boundA + slack * abs + tiny > acceptedRelativeError * abs) return undefined;
+    if (ein > 0 && boundIn + slack * ein + tiny > acceptedRelativeError * ein) return undefined;
     const n = this.n;
-    const clipped = s.count[at[2 * qmax + 1]] + (n - s.count[at[2 * qmax + 2]]);
-    const inliers = s.count[this.fenceHi] - s.count[this.fenceLo];
+    const clipped = count[at[2 * qmax + 1]] + (n - count[at[2 * qmax + 2]]);
+    const inliers = count[fenceHi] - count[fenceLo];
     return {
       mse: e / n,
       mae: abs / n,
-      maxAbsError: this.maxAbs,
-      sqnrDb: sqnrDb(s.squaresHi[end] + s.squaresLo[end], e),
+      maxAbsError: maxAbs,
+      sqnrDb: sqnrDb(squaresHi[end] + squaresLo[end], e),
       clippedCount: clipped,
       clippedFraction: clipped / n,
       mseInliers: inliers <= 0 ? 0 : ein / inliers,
     };
   }
 
-  /** Adds the values of prefix range [x, y), all coded to h, whose errors x - h have sign `sign`. */
-  private part(x: number, y: number, h: number, sign: number): void {
-    if (!this.rangeSquares(x, y, h)) return;
-    const s = this.sums;
-    // maxAbsError: the range's smallest and largest values, with the direct pass's own |x - h|.
-    const first = s.nextNonEmpty[x];
-    const last = s.prevNonEmpty[y];
-    const ea = Math.abs(valueOfKey(s.minKey[first]) - h);
-    const eb = Math.abs(valueOfKey(s.maxKey[last]) - h);
-    if (ea > this.maxAbs) this.maxAbs = ea;
-    if (eb > this.maxAbs) this.maxAbs = eb;
-    const { qh, ql, k } = this;
-    this.eh = addHi(this.eh, this.el, qh, ql);
-    this.el = ddLo;
-    this.adds++;
-    // Σ|e| = sign·(Σx - k·h).
-    const ph = k * h;
-    const pl = productError(k, h, ph);
-    const yh = addHi(this.s1h, this.s1l, -ph, -pl);
-    this.ah = addHi(this.ah, this.al, sign * yh, sign * ddLo);
-    this.al = ddLo;
-    const ah = Math.abs(h);
-    this.boundA += 2 * this.prefixError1 + 8 * u * u * (Math.abs(this.s1h) + k * ah);
-    const boundE = 2 * this.prefixError2 + 4 * ah * this.prefixError1 + 16 * u * u * (s.squaresHi[y] - s.squaresHi[x] + 2 * ah * Math.abs(this.s1h) + k * h * h);
-    this.boundE += boundE;
-    // Inliers: the part of [x, y) inside the fences.
-    const fx = Math.max(x, this.fenceLo);
-    const fy = Math.min(y, this.fenceHi);
-    if (fy <= fx) return;
-    if (fx === x && fy === y) {
-      this.ih = addHi(this.ih, this.il, qh, ql);
-      this.il = ddLo;
-      this.boundIn += boundE;
-    } else if (this.rangeSquares(fx, fy, h)) {
-      this.ih = addHi(this.ih, this.il, this.qh, this.ql);
-      this.il = ddLo;
-      this.boundIn += 2 * this.prefixError2 + 4 * ah * this.prefixError1 + 16 * u * u * (s.squaresHi[fy] - s.squaresHi[fx] + 2 * ah * Math.abs(this.s1h) + this.k * h * h);
-    }
-  }
-
-  /** Σx, the count and Σ(x - h)² = Σx² - 2h·Σx + k·h² over prefix range [x, y) into the fields; false when it is empty. */
-  private rangeSquares(x: number, y: number, h: number): boolean {
+  /** Σ(x - h)² over prefix range [x, y) (not empty) as [hi, lo, error bound]: the few parts the fences cut. */
+  private squaresAbout(x: number, y: number, h: number): [number, number, number] {
     const s = this.sums;
     const k = s.count[y] - s.count[x];
-    if (k === 0) return false;
-    this.k = k;
     const s1h = addHi(s.sumHi[y], s.sumLo[y], -s.sumHi[x], -s.sumLo[x]);
     const s1l = ddLo;
-    this.s1h = s1h;
-    this.s1l = s1l;
     const s2h = addHi(s.squaresHi[y], s.squaresLo[y], -s.squaresHi[x], -s.squaresLo[x]);
     const s2l = ddLo;
-    // 2h·Σx and k·h², exact as hi + lo.
     const h2 = 2 * h;
     const th = s1h * h2;
     const tl = productError(s1h, h2, th) + s1l * h2;
     const hh = h * h;
-    const hl = productError(h, h, hh);
     const rh = hh * k;
-    const rl = productError(hh, k, rh) + hl * k;
+    const rl = productError(hh, k, rh) + productError(h, h, hh) * k;
     const xh = addHi(s2h, s2l, -th, -tl);
-    this.qh = addHi(xh, ddLo, rh, rl);
-    this.ql = ddLo;
-    return true;
+    const qh = addHi(xh, ddLo, rh, rl);
+    const ha = Math.abs(h);
+    const bound = 2 * this.prefixError2 + 4 * ha * this.prefixError1 + 16 * u * u * (Math.abs(s2h) + 2 * ha * Math.abs(s1h) + k * hh);
+    return [qh, ddLo, bound];
   }
 }
 
@@ -270,28 +342,4 @@ function addHi(ah: number, al: number, bh: number, bl: number): number {
   const h = t + l;
   ddLo = l - (h - t);
   return h;
-}
-
-let kernelsWarm = false;
-
-/**
- * Measures a few ranges on a few bucketed values, so that the per-bucket loops and the range evaluation
- * are compiled before a long call meets them (see warmFloat32Kernels in radixSort.ts). A stream preparer
- * calls it before its first pass: V8 then compiles on another core while the file is read, where a cold
- * search of 10^7 values took 200 ms against 110 ms warm.
- */
-export function warmBucketedKernels(): void {
-  if (kernelsWarm) return;
-  kernelsWarm = true;
-  const values = new Float32Array(2048);
-  for (let i = 0; i < values.length; i++) values[i] = Math.fround(Math.sin(i * 12.9898) * 3 + (i % 11 === 0 ? 0.25 : 0));
-  const bits = new Int32Array(values.buffer);
-  const sorter = new Float32RadixSorter();
-  sorter.count(bits);
-  sorter.begin();
-  sorter.scatter(bits);
-  const { bits: bucketBits, starts } = sorter.buckets();
-  const bucketed: BucketedValues = new BucketedValues(bucketBits, starts, (): Float32Array => bucketed.values);
-  const ranges = [affineParams(-3, 3, 4), affineParams(-2.5, 2.9, 4), affineParams(-1, 1, 4)];
-  for (let round = 0; round < warmRounds; round++) measureBucketed(bucketed, ranges, { lower: -2, upper: 2 });
 }

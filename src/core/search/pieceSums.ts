@@ -35,6 +35,31 @@ export interface PieceSums {
   readonly prevNonEmpty: Int32Array;
 }
 
+/** Per-piece sums as pieces are gathered (PieceSummer), before the prefixes: plain or shared memory. */
+export interface PieceTable {
+  readonly count: Float64Array;
+  /** Σx and Σx² of each piece as double-double (hi, lo). */
+  readonly s1h: Float64Array;
+  readonly s1l: Float64Array;
+  readonly s2h: Float64Array;
+  readonly s2l: Float64Array;
+  /** Smallest and largest key met in each piece. */
+  readonly minKey: Int32Array;
+  readonly maxKey: Int32Array;
+  /** Σ|x| and Σx² of every value met (plain: they size error bounds). */
+  readonly totals: Float64Array;
+}
+
+/** An empty table of `pieces` pieces, in shared memory when another thread is to fill or read it. */
+export function createPieceTable(pieces: number, shared = false): PieceTable {
+  const f64 = (length: number) => new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
+  const i32 = (length: number) => new Int32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
+  return {
+    count: f64(pieces), s1h: f64(pieces), s1l: f64(pieces), s2h: f64(pieces), s2l: f64(pieces),
+    minKey: i32(pieces).fill(0x7fffffff), maxKey: i32(pieces).fill(-0x80000000), totals: f64(2),
+  };
+}
+
 /**
  * Sums the values of each piece bucket by bucket, exactly: within a bucket every value is
  * ±(M0 + r)·2^E with one M0 and E and r its low 16 mantissa bits, so a piece's share of a bucket is
@@ -44,52 +69,105 @@ export interface PieceSums {
  *
  * A bucket that no threshold cuts is one share; in a cut one, each value finds its piece through a table
  * on its key's bits 8-15 and a step over the few thresholds inside that sub-range. The bucket's tables
- * are a few KB, so each pass over a bucket runs in the first-level cache.
+ * are a few KB, so each pass over a bucket runs in the first-level cache. Ranges of buckets can be summed
+ * by different threads into different tables, merged afterwards (mergePieceTables).
  */
-export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
-  const m = thresholds.length;
-  const pieces = m + 1;
-  const acc = new PieceAccumulator(pieces);
-  const { bits, starts } = values;
-  const lut = new Int32Array(256);
-  let local = new LocalPieces(16);
-  let t = 0;
-  let sinceCheck = 0;
-  for (let d = 0; d < bucketCount; d++) {
-    const a = starts[d];
-    const b = starts[d + 1];
-    if (a === b) continue;
-    sinceCheck += b - a;
-    if (sinceCheck >= checkStride) {
-      sinceCheck = 0;
-      if (control.signal?.aborted) throw new CancelledError();
-    }
-    const kb = (d ^ 0x8000) << 16;
-    // Thresholds at or below the bucket's first key: the piece that key falls in.
-    while (t < m && thresholds[t] <= kb) t++;
-    const first = t;
-    let end = t;
-    while (end < m && thresholds[end] - kb < 0x10000) end++;
-    const cuts = end - first;
-    const negative = d < 0x8000 ? 1 : 0;
-    const flip = negative ? 0xffff : 0;
-    if (cuts > local.capacity - 1) local = new LocalPieces(2 * cuts + 2);
-    // Cut points as offsets from the bucket's first key, and each sub-range's first piece.
-    const cut = local.cut;
-    for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
-    for (let s = 0, j = 0; s < 256; s++) {
-      while (j < cuts && cut[j] <= s << 8) j++;
-      lut[s] = j;
-    }
-    for (let from = a; from < b; from += exactSpan) {
-      const to = Math.min(b, from + exactSpan);
-      local.clear(cuts + 1);
-      if (cuts === 0) local.addUncut(bits, from, to, flip);
-      else local.addCut(bits, from, to, flip, lut, cuts);
-      acc.flush(local, cuts + 1, first, kb, negative);
+export class PieceSummer {
+  private readonly acc: PieceAccumulator;
+  private readonly lut = new Int32Array(256);
+  private local = new LocalPieces(16);
+
+  constructor(private readonly values: BucketedValues, private readonly thresholds: Int32Array, table: PieceTable) {
+    this.acc = new PieceAccumulator(table);
+  }
+
+  /** Adds the values of buckets [from, to). */
+  sumBuckets(from: number, to: number, control: WorkControl = {}): void {
+    const { thresholds, lut, acc } = this;
+    const m = thresholds.length;
+    const { bits, starts } = this.values;
+    const n = this.values.n;
+    let t = firstAbove(thresholds, (from ^ 0x8000) << 16);
+    let sinceCheck = 0;
+    for (let d = from; d < to; d++) {
+      const a = starts[d];
+      const b = starts[d + 1];
+      if (a === b) continue;
+      sinceCheck += b - a;
+      if (sinceCheck >= checkStride) {
+        sinceCheck = 0;
+        if (control.signal?.aborted) throw new CancelledError();
+        control.onProgress?.(b / n);
+      }
+      const kb = (d ^ 0x8000) << 16;
+      // Thresholds at or below the bucket's first key: the piece that key falls in.
+      while (t < m && thresholds[t] <= kb) t++;
+      const first = t;
+      let end = t;
+      while (end < m && thresholds[end] - kb < 0x10000) end++;
+      const cuts = end - first;
+      const negative = d < 0x8000 ? 1 : 0;
+      const flip = negative ? 0xffff : 0;
+      if (cuts > this.local.capacity - 1) this.local = new LocalPieces(2 * cuts + 2);
+      const local = this.local;
+      // Cut points as offsets from the bucket's first key, and each sub-range's first piece.
+      const cut = local.cut;
+      for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
+      for (let s = 0, j = 0; s < 256; s++) {
+        while (j < cuts && cut[j] <= s << 8) j++;
+        lut[s] = j;
+      }
+      for (let from = a; from < b; from += exactSpan) {
+        const to = Math.min(b, from + exactSpan);
+        local.clear(cuts + 1);
+        if (cuts === 0) local.addUncut(bits, from, to, flip);
+        else local.addCut(bits, from, to, flip, lut, cuts);
+        acc.flush(local, cuts + 1, first, kb, negative);
+      }
     }
   }
-  return acc.finish(m);
+}
+
+/** The sums of every piece of `values` between `thresholds` (sorted, distinct keys), on this thread. */
+export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
+  const table = createPieceTable(thresholds.length + 1);
+  new PieceSummer(values, thresholds, table).sumBuckets(0, bucketCount, control);
+  return prefixSums(table, thresholds.length);
+}
+
+/** Index of the first key in sorted `keys` above `key`. */
+function firstAbove(keys: Int32Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds `from`'s pieces into `into` (another thread's share of the buckets). */
+export function mergePieceTables(into: PieceTable, from: PieceTable): void {
+  for (let p = 0; p < into.count.length; p++) {
+    const c = from.count[p];
+    if (c === 0) continue;
+    into.count[p] += c;
+    let x = from.s1h[p];
+    let t = into.s1h[p] + x;
+    let z = t - into.s1h[p];
+    into.s1l[p] += (into.s1h[p] - (t - z)) + (x - z) + from.s1l[p];
+    into.s1h[p] = t;
+    x = from.s2h[p];
+    t = into.s2h[p] + x;
+    z = t - into.s2h[p];
+    into.s2l[p] += (into.s2h[p] - (t - z)) + (x - z) + from.s2l[p];
+    into.s2h[p] = t;
+    if (from.minKey[p] < into.minKey[p]) into.minKey[p] = from.minKey[p];
+    if (from.maxKey[p] > into.maxKey[p]) into.maxKey[p] = from.maxKey[p];
+  }
+  into.totals[0] += from.totals[0];
+  into.totals[1] += from.totals[1];
 }
 
 /** Integer sums of each piece's share of one bucket (local piece j is global piece first + j). */
@@ -156,7 +234,7 @@ class LocalPieces {
   }
 }
 
-/** Each piece's Σx and Σx² (double-double), count and key range, gathered share by share. */
+/** Adds buckets' shares of pieces into a PieceTable. */
 class PieceAccumulator {
   private readonly count: Float64Array;
   private readonly s1h: Float64Array;
@@ -165,17 +243,10 @@ class PieceAccumulator {
   private readonly s2l: Float64Array;
   private readonly minKey: Int32Array;
   private readonly maxKey: Int32Array;
-  private absTotal = 0;
-  private squaresTotal = 0;
+  private readonly totals: Float64Array;
 
-  constructor(pieces: number) {
-    this.count = new Float64Array(pieces);
-    this.s1h = new Float64Array(pieces);
-    this.s1l = new Float64Array(pieces);
-    this.s2h = new Float64Array(pieces);
-    this.s2l = new Float64Array(pieces);
-    this.minKey = new Int32Array(pieces).fill(0x7fffffff);
-    this.maxKey = new Int32Array(pieces).fill(-0x80000000);
+  constructor(table: PieceTable) {
+    ({ count: this.count, s1h: this.s1h, s1l: this.s1l, s2h: this.s2h, s2l: this.s2l, minKey: this.minKey, maxKey: this.maxKey, totals: this.totals } = table);
   }
 
   /**
@@ -214,8 +285,8 @@ class PieceAccumulator {
       h = h2 + l;
       l -= h - h2;
       this.add(p, c, sx, h * unit2, l * unit2);
-      this.absTotal += Math.abs(sx);
-      this.squaresTotal += h * unit2;
+      this.totals[0] += Math.abs(sx);
+      this.totals[1] += h * unit2;
       // Keys of the bucket are kb + (r ^ flip): min and max were taken on those low bits.
       const lo = kb + min[j];
       const hi = kb + max[j];
@@ -235,48 +306,54 @@ class PieceAccumulator {
     this.s2l[p] += (this.s2h[p] - (t - z)) + (qh - z) + ql;
     this.s2h[p] = t;
   }
+}
 
-  /** Prefix sums over the pieces, and the non-empty piece lookups. */
-  finish(m: number): PieceSums {
-    const pieces = m + 1;
-    const count = new Float64Array(pieces + 1);
-    const sumHi = new Float64Array(pieces + 1);
-    const sumLo = new Float64Array(pieces + 1);
-    const squaresHi = new Float64Array(pieces + 1);
-    const squaresLo = new Float64Array(pieces + 1);
-    let h1 = 0;
-    let l1 = 0;
-    let h2 = 0;
-    let l2 = 0;
-    for (let p = 0; p < pieces; p++) {
-      count[p + 1] = count[p] + this.count[p];
-      let x = this.s1h[p];
-      let t = h1 + x;
-      let z = t - h1;
-      l1 += (h1 - (t - z)) + (x - z) + this.s1l[p];
-      h1 = t + l1;
-      l1 -= h1 - t;
-      x = this.s2h[p];
-      t = h2 + x;
-      z = t - h2;
-      l2 += (h2 - (t - z)) + (x - z) + this.s2l[p];
-      h2 = t + l2;
-      l2 -= h2 - t;
-      sumHi[p + 1] = h1;
-      sumLo[p + 1] = l1;
-      squaresHi[p + 1] = h2;
-      squaresLo[p + 1] = l2;
-    }
-    const nextNonEmpty = new Int32Array(pieces + 1);
-    nextNonEmpty[pieces] = pieces;
-    for (let p = pieces - 1; p >= 0; p--) nextNonEmpty[p] = this.count[p] > 0 ? p : nextNonEmpty[p + 1];
-    const prevNonEmpty = new Int32Array(pieces + 1);
-    prevNonEmpty[0] = -1;
-    for (let p = 1; p <= pieces; p++) prevNonEmpty[p] = this.count[p - 1] > 0 ? p - 1 : prevNonEmpty[p - 1];
-    return {
-      m, count, sumHi, sumLo, squaresHi, squaresLo,
-      absTotal: this.absTotal, squaresTotal: this.squaresTotal,
-      minKey: this.minKey, maxKey: this.maxKey, nextNonEmpty, prevNonEmpty,
-    };
+/** Arrays of a PieceSums, allocated by the caller (shared memory, for another thread to read). */
+export type PrefixArrays = Pick<PieceSums, 'count' | 'sumHi' | 'sumLo' | 'squaresHi' | 'squaresLo' | 'nextNonEmpty' | 'prevNonEmpty'>;
+
+/** Arrays for the prefixes of m thresholds' pieces, in shared memory when asked. */
+export function createPrefixArrays(m: number, shared = false): PrefixArrays {
+  const length = m + 2;
+  const f64 = () => new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
+  const i32 = () => new Int32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
+  return { count: f64(), sumHi: f64(), sumLo: f64(), squaresHi: f64(), squaresLo: f64(), nextNonEmpty: i32(), prevNonEmpty: i32() };
+}
+
+/** Prefix sums over the pieces of `table` (m thresholds), and the non-empty piece lookups, into `out`. */
+export function prefixSums(table: PieceTable, m: number, out: PrefixArrays = createPrefixArrays(m)): PieceSums {
+  const pieces = m + 1;
+  const { count, sumHi, sumLo, squaresHi, squaresLo, nextNonEmpty, prevNonEmpty } = out;
+  const { s1h, s1l, s2h, s2l } = table;
+  let h1 = 0;
+  let l1 = 0;
+  let h2 = 0;
+  let l2 = 0;
+  for (let p = 0; p < pieces; p++) {
+    count[p + 1] = count[p] + table.count[p];
+    let x = s1h[p];
+    let t = h1 + x;
+    let z = t - h1;
+    l1 += (h1 - (t - z)) + (x - z) + s1l[p];
+    h1 = t + l1;
+    l1 -= h1 - t;
+    x = s2h[p];
+    t = h2 + x;
+    z = t - h2;
+    l2 += (h2 - (t - z)) + (x - z) + s2l[p];
+    h2 = t + l2;
+    l2 -= h2 - t;
+    sumHi[p + 1] = h1;
+    sumLo[p + 1] = l1;
+    squaresHi[p + 1] = h2;
+    squaresLo[p + 1] = l2;
   }
+  nextNonEmpty[pieces] = pieces;
+  for (let p = pieces - 1; p >= 0; p--) nextNonEmpty[p] = table.count[p] > 0 ? p : nextNonEmpty[p + 1];
+  prevNonEmpty[0] = -1;
+  for (let p = 1; p <= pieces; p++) prevNonEmpty[p] = table.count[p - 1] > 0 ? p - 1 : prevNonEmpty[p - 1];
+  return {
+    m, count, sumHi, sumLo, squaresHi, squaresLo,
+    absTotal: table.totals[0], squaresTotal: table.totals[1],
+    minKey: table.minKey, maxKey: table.maxKey, nextNonEmpty, prevNonEmpty,
+  };
 }
