@@ -9,7 +9,7 @@ import { acceptedRelativeError, RangeEvaluator } from './rangeEvaluator';
 import { bucketedMeasureApplies, measureBucketed } from './bucketedMeasure';
 import { bucketedValuesOf } from './bucketedValues';
 import { measureHelperOf, measureShared } from './sharedMeasure';
-import { sortedIndexOf } from './sortedIndex';
+import { hasSortedIndex, sortedIndexOf } from './sortedIndex';
 
 /**
  * Block sums pay only when runs of one code are long: below this many values per code level
@@ -67,11 +67,12 @@ export function createRangeMeasurer(prepared: PreparedValues, bits: number, fenc
 
 /**
  * The measurer of a grid of `ranges` ranges: bucket by bucket for a streamed tensor left in buckets, when
- * the grid's threshold keys stay few (measureBucketed, no sort at all), else createRangeMeasurer's.
+ * the grid's threshold keys stay few (measureBucketed, no sort at all) and nothing has sorted it yet,
+ * else createRangeMeasurer's.
  */
 function createGridMeasurer(prepared: PreparedValues, bits: number, fences: OutlierFences, ranges: number, control: WorkControl): RangeMeasurer {
   const bucketed = bucketedValuesOf(prepared);
-  if (!bucketed || !bucketedMeasureApplies(bucketed.n, bits, ranges)) return createRangeMeasurer(prepared, bits, fences, control);
+  if (!bucketed || hasSortedIndex(prepared) || !bucketedMeasureApplies(bucketed.n, bits, ranges)) return createRangeMeasurer(prepared, bits, fences, control);
   checkBits(bits);
   return {
     measure: (p) => measureBucketed(bucketed, [p], fences)[0],

@@ -108,11 +108,12 @@ export class PieceSummer {
       const cuts = end - first;
       const negative = d < 0x8000 ? 1 : 0;
       const flip = negative ? 0xffff : 0;
-      if (cuts > this.local.capacity - 1) this.local = new LocalPieces(2 * cuts + 2);
+      if (cuts + 1 > this.local.capacity - 1) this.local = new LocalPieces(2 * cuts + 2);
       const local = this.local;
       // Cut points as offsets from the bucket's first key, and each sub-range's first piece.
       const cut = local.cut;
       for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
+      cut[cuts] = 0x10000;
       for (let s = 0, j = 0; s < 256; s++) {
         while (j < cuts && cut[j] <= s << 8) j++;
         lut[s] = j;
@@ -121,7 +122,7 @@ export class PieceSummer {
         const to = Math.min(b, from + exactSpan);
         local.clear(cuts + 1);
         if (cuts === 0) local.addUncut(bits, from, to, flip);
-        else local.addCut(bits, from, to, flip, lut, cuts);
+        else local.addCut(bits, from, to, flip, lut);
         acc.flush(local, cuts + 1, first, kb, negative);
       }
     }
@@ -217,14 +218,17 @@ class LocalPieces {
     this.max[0] = hi;
   }
 
-  /** Each value to its piece: the table gives the piece at the start of its key's sub-range, the cuts the rest. */
-  addCut(bits: Int32Array, from: number, to: number, flip: number, lut: Int32Array, cuts: number): void {
+  /**
+   * Each value to its piece: the table gives the piece at the start of its key's sub-range, the cuts the
+   * rest (cut[cuts] is a sentinel above every key of the bucket).
+   */
+  addCut(bits: Int32Array, from: number, to: number, flip: number, lut: Int32Array): void {
     const { count, r1, r2, min, max, cut } = this;
     for (let i = from; i < to; i++) {
       const r = bits[i] & 0xffff;
       const k = r ^ flip;
       let p = lut[k >>> 8];
-      while (p < cuts && k >= cut[p]) p++;
+      while (k >= cut[p]) p++;
       count[p]++;
       r1[p] += r;
       r2[p] += r * r;
@@ -260,7 +264,6 @@ class PieceAccumulator {
     const e = (exponentField !== 0 ? exponentField : 1) - 150;
     const unit = 2 ** e;
     const unit2 = unit * unit;
-    const m0sq = m0 * m0;
     const sign = negative ? -1 : 1;
     const { count, r1, r2, min, max } = local;
     for (let j = 0; j < pieces; j++) {
@@ -270,18 +273,16 @@ class PieceAccumulator {
       const s1 = r1[j];
       // Σx = ±(c·M0 + Σr)·2^E: below 2^46 before scaling, exact.
       const sx = sign * (c * m0 + s1) * unit;
-      // Σx² = (c·M0² + 2·M0·Σr + Σr²)·2^2E, each product exact as hi + lo, the sum an exact double-double.
-      const ah = c * m0sq;
-      const al = productError(c, m0sq, ah);
-      const bh = 2 * m0 * s1;
-      const bl = productError(2 * m0, s1, bh);
-      let h = ah + bh;
-      let z = h - ah;
-      let l = (ah - (h - z)) + (bh - z) + al + bl;
+      // Σx² = (M0·(c·M0 + 2·Σr) + Σr²)·2^2E: c·M0 + 2·Σr is exact (below 2^46), its product with M0
+      // exact as hi + lo, and adding Σr² (exact, below 2^53) leaves an exact double-double.
+      const a = c * m0 + 2 * s1;
+      const ph = m0 * a;
+      let l = productError(m0, a, ph);
       const r = r2[j];
-      const h2 = h + r;
-      z = h2 - h;
-      l += (h - (h2 - z)) + (r - z);
+      let h = ph + r;
+      const z = h - ph;
+      l += (ph - (h - z)) + (r - z);
+      const h2 = h;
       h = h2 + l;
       l -= h - h2;
       this.add(p, c, sx, h * unit2, l * unit2);

@@ -89,6 +89,11 @@ export function sortedIndexOf(prepared: PreparedValues, control: WorkControl = {
   return index;
 }
 
+/** True when `prepared` has its sorted index already (sortedIndexOf then costs nothing). */
+export function hasSortedIndex(prepared: PreparedValues): boolean {
+  return cache.has(prepared);
+}
+
 /** Records an index built beside the sort (a streamed tensor), so that searches on `prepared` reuse it. */
 export function rememberSortedIndex(prepared: PreparedValues, index: SortedIndex): void {
   cache.set(prepared, index);
