@@ -4,11 +4,11 @@
 // "CLI" is the whole `clipwise search FILE --json` process as a user runs it (dist/cli.js through its
 // launcher line: start-up, reading, search, output), the median of --runs runs; numpy's is its whole
 // process too. "search in process" is the same search from the same file inside this process, as the CLI
-// does it after start-up (a helper thread started, the file read twice, sorted, 101 candidates), the
+// does it after start-up (the file read twice, left in radix buckets, 101 candidates summed over them), the
 // median of --runs runs; the floor is one plain JavaScript pass summing the file's float32 values, the
 // fastest of 9 (a pass over data in memory: nothing that reads the values can beat it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
@@ -21,6 +21,7 @@ import { prepareSearchSubject } from '../src/core/report/searchSubject';
 import { pickBest } from '../src/core/search/candidate';
 import { openFileByteSource } from '../src/host/fileByteSource';
 import { startSearchHelper } from '../src/host/searchHelper';
+import { searchSorts } from '../src/core/search/bucketedMeasure';
 import { directGridSearch } from '../src/core/search/directGridSearch';
 import { fastGridSearch } from '../src/core/search/fastGridSearch';
 import { defaultGrid, gridCandidates } from '../src/core/search/gridSpec';
@@ -122,10 +123,10 @@ function floorMs(x: Float32Array): number {
   return best;
 }
 
-/** The CLI's search from the file, inside this process: helper thread, two passes, sort, 101 candidates. */
+/** The CLI's search from the file, inside this process: two passes, the buckets' sums, 101 candidates (a helper thread where the CLI starts one). */
 async function searchInProcessMs(path: string, bits: number): Promise<{ ms: number; percentile: number | null; mse: number }> {
   const t = performance.now();
-  const helper = startSearchHelper();
+  const helper = searchSorts('grid', bits, `${defaultGrid.from}:${defaultGrid.to}:${defaultGrid.step}`, statSync(path).size / 4) ? startSearchHelper() : undefined;
   const source = await openFileByteSource(path);
   try {
     const file = await openTensorFile(source);
@@ -255,7 +256,7 @@ async function main(): Promise<void> {
       const floats = readNpyFloat32(path);
       const floor = floorMs(floats);
       const x = Float64Array.from(floats);
-      // In process: the CLI's search from the file (helper thread, two passes, sort, 101 candidates).
+      // In process: the CLI's search from the file (two passes, the buckets' sums, 101 candidates).
       const coreTimes: number[] = [];
       let best = await searchInProcessMs(path, bits);
       for (let r = 0; r < runs; r++) {

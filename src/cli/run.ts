@@ -8,8 +8,8 @@ import { quantizeCodes } from '../core/quant/affineParams';
 import { chooseParams } from '../core/quant/clipRange';
 import { buildQuantizeReport, buildSearchReport, prepareSubject } from '../core/report/buildReports';
 import { prepareSearchSubject } from '../core/report/searchSubject';
-import { bucketedMeasureApplies } from '../core/search/bucketedMeasure';
-import { parseGrid, requestCandidates } from '../core/search/gridSpec';
+import { searchSorts } from '../core/search/bucketedMeasure';
+import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
@@ -53,24 +53,6 @@ async function readChosenTensor(file: TensorFile, fileName: string, wanted: stri
   return file.read(chooseTensorName(file, fileName, wanted), control);
 }
 
-/**
- * Whether a search will sort the tensor (from the file's size: float32 elements at most), the work a
- * helper thread shares. A grid whose threshold keys stay few is measured over the radix buckets
- * (bucketedMeasureApplies) in one light pass, where a second thread costs more than it saves: measured
- * here, it takes 55-70 ms to start, and two busy JavaScript threads on two cores leave V8 no core to
- * compile on, so both run slower code for longer.
- */
-function searchSorts(args: CliArgs, bytes: number): boolean {
-  if (args.method === 'optimal') return true;
-  const n = bytes / 4;
-  try {
-    return !bucketedMeasureApplies(n, args.bits, requestCandidates(parseGrid(args.grid), n).length);
-  } catch {
-    // A grid that does not parse: the search reports it, after the file's own errors.
-    return false;
-  }
-}
-
 /** Runs one CLI command; user-facing failures are thrown as UsageError/TensorFormatError. */
 export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
   if (args.command === 'help') {
@@ -79,8 +61,10 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
   }
   // Started before anything else (a thread takes longer to start than the file takes to open), for a
   // file large enough to hold a tensor whose sort it can share.
+  // A grid over the radix buckets (bucketedMeasure) runs alone: measured here, a thread takes 55-70 ms
+  // to start, and two busy JavaScript threads on two cores leave V8 no core to compile on.
   const bytes = args.command === 'search' ? fileSize(args.file) : 0;
-  const helper = bytes >= minHelpedBytes && searchSorts(args, bytes) ? startSearchHelper() : undefined;
+  const helper = bytes >= minHelpedBytes && searchSorts(args.method, args.bits, args.grid, bytes / 4) ? startSearchHelper() : undefined;
   const source = await openFileByteSource(args.file);
   try {
     const fileName = basename(args.file);

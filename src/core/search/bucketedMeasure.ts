@@ -6,6 +6,7 @@ import type { OutlierFences } from '../quant/preparedValues';
 import type { MomentSums } from '../quant/summaryStats';
 import { bucketCount, type BucketedValues } from './bucketedValues';
 import { firstKeyAbove, firstKeyAtLeast, firstKeyWhere, guessKey, maxFiniteKey, minFiniteKey, valueOfKey } from './floatKeys';
+import { parseGrid, requestCandidates } from './gridSpec';
 import { pieceSums, type PieceSums } from './pieceSums';
 import { acceptedRelativeError, codeOf } from './rangeEvaluator';
 
@@ -23,6 +24,20 @@ const maxThresholds = 1 << 19;
  */
 export function bucketedMeasureApplies(n: number, bits: number, ranges: number): boolean {
   return ranges * (2 ** (bits + 1) + 3) <= Math.min(n / 4, maxThresholds);
+}
+
+/**
+ * Whether a search of a tensor of about n float32 values will sort it (the work a helper thread can
+ * share): the optimal search does, and so does a grid whose threshold keys are too many to measure over
+ * the buckets (bucketedMeasureApplies). An ill-formed grid gives false (the search reports it).
+ */
+export function searchSorts(method: 'grid' | 'optimal', bits: number, grid: string, n: number): boolean {
+  if (method === 'optimal') return true;
+  try {
+    return !bucketedMeasureApplies(n, bits, requestCandidates(parseGrid(grid), n).length);
+  } catch {
+    return false;
+  }
 }
 
 /**
