@@ -65,7 +65,7 @@ export function measureBucketed(values: BucketedValues, params: readonly AffineP
 }
 
 /** The threshold keys of a batch of ranges, ranked (see rankKeys). */
-export interface Batch {
+interface Batch {
   /** The distinct keys, ascending. */
   readonly thresholds: Int32Array;
   /** Prefix indices of the fences' keys. */
@@ -76,7 +76,7 @@ export interface Batch {
 }
 
 /** Finds and ranks every threshold key of the ranges and the fences. */
-export function prepareBatch(params: readonly AffineParams[], fences: OutlierFences): Batch {
+function prepareBatch(params: readonly AffineParams[], fences: OutlierFences): Batch {
   const keys = params.map((p) => (p.scale > 0 ? candidateKeys(p) : new Int32Array(0)));
   const fenceKeys = Int32Array.of(firstKeyAtLeast(fences.lower), firstKeyAbove(fences.upper));
   const { thresholds, indices } = rankKeys([...keys, fenceKeys]);
@@ -91,7 +91,7 @@ export function prepareBatch(params: readonly AffineParams[], fences: OutlierFen
 }
 
 /** The moment sums of every value: the last prefix. */
-export function momentsOf(sums: PieceSums): MomentSums {
+function momentsOf(sums: PieceSums): MomentSums {
   const end = sums.m + 1;
   return { sumHi: sums.sumHi[end], sumLo: sums.sumLo[end], squaresHi: sums.squaresHi[end], squaresLo: sums.squaresLo[end] };
 }
@@ -173,7 +173,7 @@ function rankKeys(arrays: readonly Int32Array[]): { thresholds: Int32Array; indi
 }
 
 /** One range's sums over its codes from the piece prefixes, in double-double, with their error bounds. */
-export class CandidateEvaluator {
+class CandidateEvaluator {
   /** Bounds on the error of one prefix of Σx and of Σx². */
   private readonly prefixError1: number;
   private readonly prefixError2: number;
@@ -184,10 +184,9 @@ export class CandidateEvaluator {
     private readonly fenceLo: number,
     private readonly fenceHi: number,
   ) {
-    // Each prefix adds at most m + 1 pieces, each gathered from at most one share per bucket (and one
-    // more when two threads' sums are merged), every double-double addition erring by at most 4u² of the
-    // running magnitude.
-    const additions = sums.m + 3 + bucketCount;
+    // Each prefix adds at most m + 1 pieces, each gathered from at most one share per bucket, every
+    // double-double addition erring by at most 4u² of the running magnitude.
+    const additions = sums.m + 2 + bucketCount;
     this.prefixError1 = 4 * u * u * additions * sums.absTotal;
     this.prefixError2 = 4 * u * u * additions * sums.squaresTotal;
   }

@@ -35,8 +35,8 @@ export interface PieceSums {
   readonly prevNonEmpty: Int32Array;
 }
 
-/** Per-piece sums as pieces are gathered (PieceSummer), before the prefixes: plain or shared memory. */
-export interface PieceTable {
+/** Per-piece sums as pieces are gathered (PieceSummer), before the prefixes. */
+interface PieceTable {
   readonly count: Float64Array;
   /** Σx and Σx² of each piece as double-double (hi, lo). */
   readonly s1h: Float64Array;
@@ -50,10 +50,10 @@ export interface PieceTable {
   readonly totals: Float64Array;
 }
 
-/** An empty table of `pieces` pieces, in shared memory when another thread is to fill or read it. */
-export function createPieceTable(pieces: number, shared = false): PieceTable {
-  const f64 = (length: number) => new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
-  const i32 = (length: number) => new Int32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
+/** An empty table of `pieces` pieces. */
+function createPieceTable(pieces: number): PieceTable {
+  const f64 = (length: number) => new Float64Array(length);
+  const i32 = (length: number) => new Int32Array(length);
   return {
     count: f64(pieces), s1h: f64(pieces), s1l: f64(pieces), s2h: f64(pieces), s2l: f64(pieces),
     minKey: i32(pieces).fill(0x7fffffff), maxKey: i32(pieces).fill(-0x80000000), totals: f64(2),
@@ -69,10 +69,9 @@ export function createPieceTable(pieces: number, shared = false): PieceTable {
  *
  * A bucket that no threshold cuts is one share; in a cut one, each value finds its piece through a table
  * on its key's bits 8-15 and a step over the few thresholds inside that sub-range. The bucket's tables
- * are a few KB, so each pass over a bucket runs in the first-level cache. Ranges of buckets can be summed
- * by different threads into different tables, merged afterwards (mergePieceTables).
+ * are a few KB, so each pass over a bucket runs in the first-level cache.
  */
-export class PieceSummer {
+class PieceSummer {
   private readonly acc: PieceAccumulator;
   private readonly lut = new Int32Array(256);
   private local = new LocalPieces(16);
@@ -146,29 +145,6 @@ function firstAbove(keys: Int32Array, key: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Adds `from`'s pieces into `into` (another thread's share of the buckets). */
-export function mergePieceTables(into: PieceTable, from: PieceTable): void {
-  for (let p = 0; p < into.count.length; p++) {
-    const c = from.count[p];
-    if (c === 0) continue;
-    into.count[p] += c;
-    let x = from.s1h[p];
-    let t = into.s1h[p] + x;
-    let z = t - into.s1h[p];
-    into.s1l[p] += (into.s1h[p] - (t - z)) + (x - z) + from.s1l[p];
-    into.s1h[p] = t;
-    x = from.s2h[p];
-    t = into.s2h[p] + x;
-    z = t - into.s2h[p];
-    into.s2l[p] += (into.s2h[p] - (t - z)) + (x - z) + from.s2l[p];
-    into.s2h[p] = t;
-    if (from.minKey[p] < into.minKey[p]) into.minKey[p] = from.minKey[p];
-    if (from.maxKey[p] > into.maxKey[p]) into.maxKey[p] = from.maxKey[p];
-  }
-  into.totals[0] += from.totals[0];
-  into.totals[1] += from.totals[1];
 }
 
 /** Integer sums of each piece's share of one bucket (local piece j is global piece first + j). */
@@ -309,21 +285,16 @@ class PieceAccumulator {
   }
 }
 
-/** Arrays of a PieceSums, allocated by the caller (shared memory, for another thread to read). */
-export type PrefixArrays = Pick<PieceSums, 'count' | 'sumHi' | 'sumLo' | 'squaresHi' | 'squaresLo' | 'nextNonEmpty' | 'prevNonEmpty'>;
-
-/** Arrays for the prefixes of m thresholds' pieces, in shared memory when asked. */
-export function createPrefixArrays(m: number, shared = false): PrefixArrays {
-  const length = m + 2;
-  const f64 = () => new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
-  const i32 = () => new Int32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
-  return { count: f64(), sumHi: f64(), sumLo: f64(), squaresHi: f64(), squaresLo: f64(), nextNonEmpty: i32(), prevNonEmpty: i32() };
-}
-
-/** Prefix sums over the pieces of `table` (m thresholds), and the non-empty piece lookups, into `out`. */
-export function prefixSums(table: PieceTable, m: number, out: PrefixArrays = createPrefixArrays(m)): PieceSums {
+/** Prefix sums over the pieces of `table` (m thresholds), and the non-empty piece lookups. */
+function prefixSums(table: PieceTable, m: number): PieceSums {
   const pieces = m + 1;
-  const { count, sumHi, sumLo, squaresHi, squaresLo, nextNonEmpty, prevNonEmpty } = out;
+  const count = new Float64Array(pieces + 1);
+  const sumHi = new Float64Array(pieces + 1);
+  const sumLo = new Float64Array(pieces + 1);
+  const squaresHi = new Float64Array(pieces + 1);
+  const squaresLo = new Float64Array(pieces + 1);
+  const nextNonEmpty = new Int32Array(pieces + 1);
+  const prevNonEmpty = new Int32Array(pieces + 1);
   const { s1h, s1l, s2h, s2l } = table;
   let h1 = 0;
   let l1 = 0;

@@ -8,7 +8,10 @@ import { PreparedValues } from '../../../../src/core/quant/preparedValues';
 import { summaryStats } from '../../../../src/core/quant/summaryStats';
 import { buildSearchReport, prepareSubject } from '../../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../../src/core/report/searchSubject';
-import { sortedIndexOf } from '../../../../src/core/search/sortedIndex';
+import { bucketedMeasureApplies } from '../../../../src/core/search/bucketedMeasure';
+import { bucketedValuesOf } from '../../../../src/core/search/bucketedValues';
+import { hasSortedIndex, sortedIndexOf } from '../../../../src/core/search/sortedIndex';
+import { assertSameMetrics } from '../search/fastGridSearch.test';
 import { TensorGenerator, tensorKinds } from '../search/tensorGenerators';
 
 function same(a: unknown, b: unknown, where: string): void {
@@ -89,6 +92,29 @@ describe('float32 tensors streamed for a search', function () {
       const whole = prepareSubject(await file.read('t'));
       same(subject.summary, whole.summary, `${dtype} ${kind} summary`);
       same(await buildSearchReport(subject, options), await buildSearchReport(whole, options), `${dtype} ${kind} report`);
+    }
+  });
+
+  it('a grid over a large streamed tensor is measured over its buckets, never sorted, to the whole read\'s figures and winner', async function () {
+    const g = new TensorGenerator('stream32-buckets');
+    for (const kind of ['normal', 'uniformOutliers', 'integers', 'studentT3']) {
+      const values = float32Tensor(g, 60013, kind, true);
+      const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 't.npy'));
+      const options = { bits: 8, grid: { kind: 'range' as const, spec: { from: 99, to: 100, step: 0.05 } }, objective: 'mse' as const };
+      const subject = await prepareSearchSubject(file, 't');
+      assert.ok(bucketedValuesOf(subject.prepared), kind);
+      assert.ok(bucketedMeasureApplies(subject.prepared.finite.length, 8, 21), kind);
+      const streamedReport = await buildSearchReport(subject, options);
+      assert.ok(!hasSortedIndex(subject.prepared), `${kind}: the grid sorted the tensor`);
+      const whole = prepareSubject(await file.read('t'));
+      const wholeReport = await buildSearchReport(whole, options);
+      same(streamedReport.tensor, wholeReport.tensor, `${kind} summary`);
+      same(streamedReport.best.percentile, wholeReport.best.percentile, `${kind} winner`);
+      assertSameMetrics(streamedReport.minmax.metrics, wholeReport.minmax.metrics, `${kind} min-max`);
+      streamedReport.curve.forEach((c, i) => {
+        assert.equal(c.percentile, wholeReport.curve[i].percentile);
+        assert.ok(Math.abs(c.value - wholeReport.curve[i].value) <= 1e-12 * Math.abs(wholeReport.curve[i].value), `${kind} P=${c.percentile}`);
+      });
     }
   });
 

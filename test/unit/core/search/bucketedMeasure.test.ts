@@ -3,7 +3,7 @@ import { chooseParams } from '../../../../src/core/quant/clipRange';
 import { measureDirect } from '../../../../src/core/quant/metrics';
 import { PreparedValues } from '../../../../src/core/quant/preparedValues';
 import { momentSums, statsFromMoments, summaryStats } from '../../../../src/core/quant/summaryStats';
-import { bucketedMeasureApplies, bucketedMoments, measureBucketed } from '../../../../src/core/search/bucketedMeasure';
+import { bucketedMeasureApplies, bucketedMoments, measureBucketed, searchSorts } from '../../../../src/core/search/bucketedMeasure';
 import { BucketedValues } from '../../../../src/core/search/bucketedValues';
 import { defaultGrid, gridCandidates } from '../../../../src/core/search/gridSpec';
 import { Float32RadixSorter } from '../../../../src/core/search/radixSort';
@@ -110,9 +110,16 @@ describe('grid ranges measured bucket by bucket, without a sort', function () {
     params.forEach((p, i) => assertSameMetrics(measured[i], measureDirect(values, p, fences), `range ${i}`));
   });
 
-  it('applies where threshold keys stay few against the values', function () {
+  it('applies where threshold keys stay few against the values; a search sorts otherwise, and for the optimal method', function () {
     assert.ok(bucketedMeasureApplies(1e7, 8, 101));
     assert.ok(!bucketedMeasureApplies(1e7, 16, 101));
     assert.ok(!bucketedMeasureApplies(1e4, 8, 101));
+    assert.equal(searchSorts('grid', 8, '99:100:0.01', 1e7), false);
+    assert.equal(searchSorts('grid', 8, 'nines', 1e7), false);
+    assert.equal(searchSorts('grid', 16, '99:100:0.01', 1e7), true);
+    assert.equal(searchSorts('grid', 8, '99:100:0.01', 1e4), true);
+    assert.equal(searchSorts('optimal', 8, '99:100:0.01', 1e7), true);
+    // An ill-formed grid: the search itself reports it.
+    assert.equal(searchSorts('grid', 8, '99:100', 1e7), false);
   });
 });
