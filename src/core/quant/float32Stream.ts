@@ -70,7 +70,8 @@ export class Float32StreamPreparer {
   /** Ends pass one: refuses a tensor with no finite value, as PreparedValues does. */
   beginSecondPass(): void {
     requireFinite({ values: { length: this.sorter.length } }, this.elements, this.tensorName);
-    this.sorter.begin(this.sortMemory?.values);
+    if (this.sortMemory) this.sorter.begin(this.sortMemory.values);
+    else this.sorter.beginLow16();
     if (this.passes) this.passes.setHelperNext(this.sorter.otherNext());
     this.pass = 2;
   }
@@ -78,7 +79,8 @@ export class Float32StreamPreparer {
   /** Pass two over a chunk: the same chunks as pass one, in the same order when a helper shares the passes. */
   second(bits: Int32Array): void {
     if (this.pass !== 2) throw new Error('Float32StreamPreparer.second outside the second pass');
-    if (!this.passes?.scatterHelperPart(bits)) this.sorter.scatter(bits);
+    if (!this.sortMemory) this.sorter.scatterLow16(bits);
+    else if (!this.passes?.scatterHelperPart(bits)) this.sorter.scatter(bits);
   }
 
   /** Lets a helper thread go when the passes are abandoned (an error, a cancel); harmless after finish. */
@@ -87,22 +89,26 @@ export class Float32StreamPreparer {
   }
 
   /**
-   * Ends the passes without sorting: the values stay in their buckets (BucketedValues), which is all a
-   * grid search needs, and min, max and the order statistics sort only the buckets that hold them. The
-   * sort of every bucket, with the sorted index built beside it (in shared memory when a helper thread
-   * measures with this one), waits until a search asks for the sorted values (sortWith).
+   * Ends the passes. Without sort memory from the host, the values stay in their buckets as their low 16
+   * bits (BucketedValues), which is all a grid search needs: min, max and the order statistics sort only
+   * the buckets that hold them, the mean and std wait for the sums a grid search takes anyway, and the
+   * values themselves and their sort are made only for a search that needs them. With sort memory (a host
+   * whose helper thread shares the sort: the searches that sort), the buckets are sorted now, the sorted
+   * index built beside them.
    */
-  finish(): StreamedValues {
+  finish(control: WorkControl = {}): StreamedValues {
     if (this.pass !== 2) throw new Error('Float32StreamPreparer.finish before the second pass');
     this.pass = 3;
-    if (this.passes) this.sorter.checkOtherScatter(this.passes.close());
-    const { bits, starts } = this.sorter.buckets();
-    let prepared: PreparedValues | undefined;
-    const bucketed = new BucketedValues(bits, starts, (sortControl) => this.sortAndIndex(sortControl, prepared as PreparedValues));
     const [nanCount, posInfCount, negInfCount] = this.sorter.nonFiniteCounts;
+    if (this.sortMemory) {
+      if (this.passes) this.sorter.checkOtherScatter(this.passes.close());
+      return this.sortAndIndex({ nanCount, posInfCount, negInfCount }, control);
+    }
+    const { low, starts } = this.sorter.low16Buckets();
+    const bucketed = new BucketedValues(low, starts);
     const n = bucketed.n;
-    const facts = { nanCount, posInfCount, negInfCount, min: bucketed.valueAtRank(0), max: bucketed.valueAtRank(n - 1), order: bucketed };
-    prepared = new PreparedValues(bucketed.values, this.tensorName, undefined, facts);
+    const facts = { nanCount, posInfCount, negInfCount, min: bucketed.valueAtRank(0), max: bucketed.valueAtRank(n - 1) };
+    const prepared = new PreparedValues(bucketed, this.tensorName, undefined, facts);
     rememberBucketedValues(prepared, bucketed);
     const { min, max } = prepared;
     let stats: SummaryStats | undefined;
@@ -115,20 +121,23 @@ export class Float32StreamPreparer {
     };
   }
 
-  /** Sorts every bucket in place, building the sorted index alongside, and remembers the index for `prepared`. */
-  private sortAndIndex(control: WorkControl, prepared: PreparedValues): Float32Array {
+  /** Sorts every bucket in place (with the host's helper thread), building the sorted index alongside. */
+  private sortAndIndex(counts: { nanCount: number; posInfCount: number; negInfCount: number }, control: WorkControl): StreamedValues {
+    const memory = this.sortMemory as SortMemory;
     // Shared only when another thread can read it: the sorted values themselves are in shared memory.
-    const shareIndex = this.sortMemory?.measureHelper !== undefined && this.sortMemory.values.buffer instanceof SharedArrayBuffer;
+    const shareIndex = memory.measureHelper !== undefined && memory.values.buffer instanceof SharedArrayBuffer;
     let builder: SortedIndexBuilder | undefined;
     const sorted = this.sorter.finish(control, (values, _from, to) => {
       builder ??= new SortedIndexBuilder(values, control, shareIndex);
       builder.consume(to);
-    }, this.sortMemory?.helper);
+    }, memory.helper);
     if (control.signal?.aborted) throw new CancelledError();
     builder ??= new SortedIndexBuilder(sorted, control, shareIndex);
     builder.consume(sorted.length);
-    rememberSortedIndex(prepared, builder.finish());
-    if (shareIndex && this.sortMemory?.measureHelper) rememberMeasureHelper(prepared, this.sortMemory.measureHelper);
-    return sorted;
+    const index = builder.finish();
+    const prepared = new PreparedValues(sorted, this.tensorName, sorted, { ...counts, min: sorted[0], max: sorted[sorted.length - 1] });
+    rememberSortedIndex(prepared, index);
+    if (shareIndex && memory.measureHelper) rememberMeasureHelper(prepared, memory.measureHelper);
+    return { prepared, stats: statsFromMoments(index.moments, sorted.length, prepared.min, prepared.max) };
   }
 }

@@ -25,10 +25,14 @@ export interface PreparedFacts {
   readonly order?: ValuesOrder;
 }
 
-/** What a reader that keeps the values partly ordered can do (see BucketedValues). */
+/** What a reader that keeps the values partly ordered, in a form of its own, can do (see BucketedValues). */
 export interface ValuesOrder {
+  /** How many finite values there are. */
+  readonly count: number;
   /** The rank-th smallest finite value (from 0). */
   valueAtRank(rank: number): number;
+  /** The finite values in any order (made when first asked for). */
+  values(): FloatValues;
   /** Sorts the finite values (in place or not), telling `onSorted` each final range as sortWith does. */
   sort(control?: WorkControl, onSorted?: SortedRangeListener): FloatValues;
 }
@@ -45,8 +49,8 @@ export type SortedRangeListener = (sorted: FloatValues, from: number, to: number
  * every figure the same, since those values convert to float64 exactly.
  */
 export class PreparedValues {
-  /** The finite values: in element order, or in any order when a streamed tensor gave them sorted. */
-  readonly finite: FloatValues;
+  /** How many finite values there are. */
+  readonly count: number;
   readonly nonFiniteCount: number;
   readonly nanCount: number;
   readonly posInfCount: number;
@@ -56,31 +60,40 @@ export class PreparedValues {
   /** True when every finite value is a float32. */
   readonly isFloat32: boolean;
   private sortedCache: FloatValues | undefined;
+  private finiteCache: FloatValues | undefined;
   private readonly order: ValuesOrder | undefined;
   private readonly fencesCache = new Map<number, OutlierFences>();
 
   /** Prepares a tensor's elements (NaN and ±Inf are counted and set aside). */
   constructor(values: Float64Array, tensorName: string, sorted?: FloatValues);
-  /** Wraps finite values a reader has already gone over, with what it found (`sorted` may be `finite` itself). */
-  constructor(finite: FloatValues, tensorName: string, sorted: FloatValues | undefined, facts: PreparedFacts);
-  constructor(values: FloatValues, readonly tensorName: string, sorted?: FloatValues, facts?: PreparedFacts) {
+  /**
+   * Wraps finite values a reader has already gone over, with what it found (`sorted` may be `finite`
+   * itself); or the float32 values a reader keeps in a form of its own (`facts.order`), made only when
+   * first asked for.
+   */
+  constructor(finite: FloatValues | ValuesOrder, tensorName: string, sorted: FloatValues | undefined, facts: PreparedFacts);
+  constructor(values: FloatValues | ValuesOrder, readonly tensorName: string, sorted?: FloatValues, facts?: PreparedFacts) {
     if (facts) {
-      this.finite = values;
+      const kept = ArrayBuffer.isView(values) ? values : undefined;
+      this.finiteCache = kept;
+      this.count = kept ? kept.length : (values as ValuesOrder).count;
       this.nanCount = facts.nanCount;
       this.posInfCount = facts.posInfCount;
       this.negInfCount = facts.negInfCount;
       this.nonFiniteCount = facts.nanCount + facts.posInfCount + facts.negInfCount;
-      requireFinite({ values }, values.length + this.nonFiniteCount, tensorName);
+      requireFinite({ values: { length: this.count } }, this.count + this.nonFiniteCount, tensorName);
       this.min = unsignedZero(facts.min);
       this.max = unsignedZero(facts.max);
-      this.isFloat32 = values instanceof Float32Array || allFloat32(values);
+      this.isFloat32 = !kept || kept instanceof Float32Array || allFloat32(kept);
       this.sortedCache = sorted;
-      this.order = facts.order;
+      this.order = facts.order ?? (kept ? undefined : (values as ValuesOrder));
       return;
     }
     const f: FiniteValues = finiteValues(values as Float64Array);
-    requireFinite(f, values.length, tensorName);
-    this.finite = f.values;
+    requireFinite(f, (values as Float64Array).length, tensorName);
+    this.finiteCache = f.values;
+    this.count = f.values.length;
+    this.order = undefined;
     this.nanCount = f.nanCount;
     this.posInfCount = f.posInfCount;
     this.negInfCount = f.negInfCount;
@@ -89,7 +102,7 @@ export class PreparedValues {
     let min = Infinity;
     let max = -Infinity;
     let float32 = true;
-    const finite = this.finite;
+    const finite = f.values;
     for (let i = 0; i < finite.length; i++) {
       const v = finite[i];
       if (v < min) min = v;
@@ -99,6 +112,12 @@ export class PreparedValues {
     this.min = unsignedZero(min);
     this.max = unsignedZero(max);
     this.isFloat32 = float32;
+  }
+
+  /** The finite values: in element order, or in any order when a streamed tensor gave them (made on first use then). */
+  get finite(): FloatValues {
+    this.finiteCache ??= (this.order as ValuesOrder).values();
+    return this.finiteCache;
   }
 
   /** The finite values sorted ascending (computed on first use). */
@@ -122,7 +141,7 @@ export class PreparedValues {
     if (p === 100) return this.max;
     if (p === 0) return this.min;
     const order = this.order;
-    if (order && !this.sortedCache) return percentileOfRanks((rank) => order.valueAtRank(rank), this.finite.length, p);
+    if (order && !this.sortedCache) return percentileOfRanks((rank) => order.valueAtRank(rank), this.count, p);
     return percentileOfSorted(this.sorted, p);
   }
 

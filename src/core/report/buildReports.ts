@@ -188,7 +188,7 @@ export async function buildSearchReport(
     throw new UsageError(`Refinement levels must be an integer from 0 to ${maxRefineLevels}; got ${refine}.`);
   }
   const prepared = subject.prepared;
-  const candidates = requestCandidates(request, prepared.finite.length);
+  const candidates = requestCandidates(request, prepared.count);
   const k = reportOptions.outlierK ?? defaultOutlierK;
   // The optimal search starts from the grid, so the grid's share of the work comes first.
   const gridShare = method === 'optimal' ? 0.3 : 1;

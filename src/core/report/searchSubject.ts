@@ -35,7 +35,7 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
     preparer.beginSecondPass();
     const second = file.readFloat32Chunks?.(name, part(0.5)) ?? first;
     for await (const chunk of second) preparer.second(chunk.bits);
-    streamed = preparer.finish();
+    streamed = preparer.finish(control);
   } finally {
     preparer.release();
   }

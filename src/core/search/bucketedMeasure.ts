@@ -52,7 +52,7 @@ export function searchSorts(method: 'grid' | 'optimal', bits: number, grid: stri
  *
  * Each result carries a proven bound on its rounding (double-double throughout, the piece sums exact per
  * bucket); a range whose bound is not far below its result (values sitting exactly on codes, say) is
- * measured by the direct pass instead, over the bucketed values in their order. So every figure agrees
+ * measured by the direct pass instead, over the values in their buckets' order. So every figure agrees
  * with measureDirect's to the contract's 1e-12 and maxAbsError and the counts exactly.
  */
 export function measureBucketed(values: BucketedValues, params: readonly AffineParams[], fences: OutlierFences, control: WorkControl = {}): Metrics[] {
@@ -61,7 +61,7 @@ export function measureBucketed(values: BucketedValues, params: readonly AffineP
   values.rememberMoments(momentsOf(sums));
   control.onProgress?.(0.9);
   const evaluator = new CandidateEvaluator(sums, values.n, batch.fenceLo, batch.fenceHi);
-  return params.map((p, i) => evaluator.measure(p, batch.keysOf(i)) ?? measureDirect(values.values, p, fences));
+  return params.map((p, i) => evaluator.measure(p, batch.keysOf(i)) ?? measureDirect(values.values(), p, fences));
 }
 
 /** The threshold keys of a batch of ranges, ranked (see rankKeys). */

@@ -1,41 +1,38 @@
 import type { WorkControl } from '../formats/tensorFile';
-import type { FloatValues } from '../quant/metrics';
-import type { PreparedValues, SortedRangeListener } from '../quant/preparedValues';
+import { CancelledError } from '../errors';
+import type { PreparedValues, SortedRangeListener, ValuesOrder } from '../quant/preparedValues';
 import type { MomentSums } from '../quant/summaryStats';
+import { valueOfKey } from './floatKeys';
 import { sortFloat32Bucket } from './radixSort';
 
 /** Buckets of the float32 sort's first pass (the top 16 bits of the keys, see floatKeys). */
 export const bucketCount = 1 << 16;
+/** Values sorted between two looks at the abort signal. */
+const checkStride = 1 << 18;
 
 /**
- * A float32 tensor's finite values after the radix sort's scatter pass, before the buckets are sorted:
- * bucket d holds every value whose key has top 16 bits d ^ 0x8000 (one sign, one exponent, the same 7
- * leading mantissa bits), in no order within it. That is all a grid search needs (bucketedMeasure): any
- * order statistic sorts only its own bucket, and the sums between threshold keys are taken bucket by
- * bucket. Sorting every bucket, for the searches that need the sorted copy, is deferred to `sort`.
+ * A float32 tensor's finite values after the radix sort's scatter pass, kept as their low 16 bits
+ * (Float32RadixSorter.beginLow16): bucket d holds every value whose key has top 16 bits d ^ 0x8000 (one
+ * sign, one exponent, the same 7 leading mantissa bits), so the bucket gives the other 16 bits, in no
+ * order within it. That is all a grid search needs (bucketedMeasure), in half the memory of the values:
+ * any order statistic sorts only its own bucket, and the sums between threshold keys are taken bucket by
+ * bucket. The values themselves (for a direct pass) and their sort (for the searches that need the
+ * sorted copy) are made when first asked for.
  */
-export class BucketedValues {
+export class BucketedValues implements ValuesOrder {
   readonly n: number;
-  /** The values, bucket by bucket (a view of `bits`). */
-  readonly values: Float32Array;
   private readonly sortedBucket = new Uint8Array(bucketCount);
-  private sortedAll: FloatValues | undefined;
+  private bits: Int32Array | undefined;
+  private sortedAll: Float32Array | undefined;
   private momentSums: MomentSums | undefined;
-  private scratch = new Int32Array(0);
-  private readonly low = new Int32Array(256);
-  private readonly high = new Int32Array(256);
 
-  /**
-   * `bits`: float32 bit patterns in bucket order; `starts`: the 65537 bucket boundaries; `sortAll` sorts
-   * every bucket in place (the sort's own finish, which may share it with a helper thread).
-   */
-  constructor(
-    readonly bits: Int32Array,
-    readonly starts: Int32Array,
-    private readonly sortAll: (control: WorkControl, onSorted?: SortedRangeListener) => FloatValues,
-  ) {
-    this.n = bits.length;
-    this.values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  /** `low`: the values' low 16 bits, bucket by bucket; `starts`: the 65537 bucket boundaries. */
+  constructor(readonly low: Uint16Array, readonly starts: Int32Array) {
+    this.n = low.length;
+  }
+
+  get count(): number {
+    return this.n;
   }
 
   /** The value of rank `rank` (0-based) in ascending order: sorts the one bucket that holds it. */
@@ -43,21 +40,56 @@ export class BucketedValues {
     if (!(rank >= 0 && rank < this.n)) throw new RangeError(`rank ${rank} outside 0..${this.n - 1}`);
     const starts = this.starts;
     // The bucket d with starts[d] <= rank < starts[d + 1].
-    let lo = 0;
+    let d = 0;
     let hi = bucketCount;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid] <= rank) lo = mid;
+    while (hi - d > 1) {
+      const mid = (d + hi) >>> 1;
+      if (starts[mid] <= rank) d = mid;
       else hi = mid;
     }
-    if (!this.sortedAll && this.sortedBucket[lo] === 0) {
-      const from = starts[lo];
-      const to = starts[lo + 1];
-      if (this.scratch.length < to - from) this.scratch = new Int32Array(to - from);
-      sortFloat32Bucket(this.bits, from, to, lo, this.scratch, this.low, this.high);
-      this.sortedBucket[lo] = 1;
+    const negative = d < 0x8000;
+    if (this.sortedBucket[d] === 0) {
+      // Ascending keys: ascending low bits for a positive bucket, descending for a negative one (its
+      // keys flip them).
+      const bucket = this.low.subarray(starts[d], starts[d + 1]).sort();
+      if (negative) bucket.reverse();
+      this.sortedBucket[d] = 1;
     }
-    return this.values[rank];
+    return valueOfKey(((d ^ 0x8000) << 16) + (negative ? this.low[rank] ^ 0xffff : this.low[rank]));
+  }
+
+  /** The values, bucket by bucket (made once, 4 bytes a value). */
+  values(): Float32Array {
+    const bits = this.fullBits();
+    return new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  }
+
+  /** Sorts the values (once, in place), telling `onSorted` each bucket as it is final. */
+  sort(control: WorkControl = {}, onSorted?: SortedRangeListener): Float32Array {
+    if (this.sortedAll) return this.sortedAll;
+    const bits = this.fullBits();
+    const values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+    const starts = this.starts;
+    let largest = 0;
+    for (let d = 0; d < bucketCount; d++) largest = Math.max(largest, starts[d + 1] - starts[d]);
+    const scratch = new Int32Array(largest);
+    const low = new Int32Array(256);
+    const high = new Int32Array(256);
+    let sinceCheck = 0;
+    for (let d = 0; d < bucketCount; d++) {
+      const a = starts[d];
+      const b = starts[d + 1];
+      if (a === b) continue;
+      sortFloat32Bucket(bits, a, b, d, scratch, low, high);
+      onSorted?.(values, a, b);
+      sinceCheck += b - a;
+      if (sinceCheck >= checkStride) {
+        sinceCheck = 0;
+        if (control.signal?.aborted) throw new CancelledError();
+      }
+    }
+    this.sortedAll = values;
+    return values;
   }
 
   /** Σx and Σx² of every value, once a pass has summed them (bucketedMoments, or any measureBucketed). */
@@ -69,10 +101,19 @@ export class BucketedValues {
     this.momentSums ??= moments;
   }
 
-  /** Sorts every bucket (once), telling `onSorted` each final range; the values are then in ascending order. */
-  sort(control: WorkControl = {}, onSorted?: SortedRangeListener): FloatValues {
-    this.sortedAll ??= this.sortAll(control, onSorted);
-    return this.sortedAll;
+  /** The values' float32 bits, bucket by bucket: each bucket's top 16 bits joined to the low ones. */
+  private fullBits(): Int32Array {
+    if (!this.bits) {
+      const { low, starts } = this;
+      const bits = new Int32Array(this.n);
+      for (let d = 0; d < bucketCount; d++) {
+        const kb = (d ^ 0x8000) << 16;
+        const top = (kb ^ ((kb >> 31) & 0x7fffffff)) & ~0xffff;
+        for (let i = starts[d]; i < starts[d + 1]; i++) bits[i] = top | low[i];
+      }
+      this.bits = bits;
+    }
+    return this.bits;
   }
 }
 

@@ -50,7 +50,7 @@ export function createRangeMeasurer(prepared: PreparedValues, bits: number, fenc
   checkBits(bits);
   const direct = (p: AffineParams) => measureDirect(prepared.finite, p, fences);
   // The direct pass needs only the sort (for the percentiles), not the block sums.
-  const perLevel = prepared.finite.length / 2 ** bits;
+  const perLevel = prepared.count / 2 ** bits;
   if (perLevel < directCrossover) {
     prepared.sortWith(control);
     return directMeasurer(direct);

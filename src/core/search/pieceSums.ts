@@ -84,7 +84,7 @@ class PieceSummer {
   sumBuckets(from: number, to: number, control: WorkControl = {}): void {
     const { thresholds, lut, acc } = this;
     const m = thresholds.length;
-    const { bits, starts } = this.values;
+    const { low, starts } = this.values;
     const n = this.values.n;
     let t = firstAbove(thresholds, (from ^ 0x8000) << 16);
     let sinceCheck = 0;
@@ -120,8 +120,8 @@ class PieceSummer {
       for (let from = a; from < b; from += exactSpan) {
         const to = Math.min(b, from + exactSpan);
         local.clear(cuts + 1);
-        if (cuts === 0) local.addUncut(bits, from, to, flip);
-        else local.addCut(bits, from, to, flip, lut);
+        if (cuts === 0) local.addUncut(low, from, to, flip);
+        else local.addCut(low, from, to, flip, lut);
         acc.flush(local, cuts + 1, first, kb, negative);
       }
     }
@@ -174,13 +174,13 @@ class LocalPieces {
   }
 
   /** The whole range is piece 0. */
-  addUncut(bits: Int32Array, from: number, to: number, flip: number): void {
+  addUncut(low: Uint16Array, from: number, to: number, flip: number): void {
     let s1 = 0;
     let s2 = 0;
     let lo = 0x10000;
     let hi = -1;
     for (let i = from; i < to; i++) {
-      const r = bits[i] & 0xffff;
+      const r = low[i];
       s1 += r;
       s2 += r * r;
       const k = r ^ flip;
@@ -198,10 +198,10 @@ class LocalPieces {
    * Each value to its piece: the table gives the piece at the start of its key's sub-range, the cuts the
    * rest (cut[cuts] is a sentinel above every key of the bucket).
    */
-  addCut(bits: Int32Array, from: number, to: number, flip: number, lut: Int32Array): void {
+  addCut(low: Uint16Array, from: number, to: number, flip: number, lut: Int32Array): void {
     const { count, r1, r2, min, max, cut } = this;
     for (let i = from; i < to; i++) {
-      const r = bits[i] & 0xffff;
+      const r = low[i];
       const k = r ^ flip;
       let p = lut[k >>> 8];
       while (k >= cut[p]) p++;

@@ -241,6 +241,7 @@ export class Float32RadixSorter {
   private starts: Int32Array | undefined;
   private next: Int32Array | undefined;
   private out: Int32Array | undefined;
+  private low: Uint16Array | undefined;
   private total = 0;
 
   constructor() {
@@ -287,6 +288,23 @@ export class Float32RadixSorter {
    * when it is long enough) and the bucket offsets.
    */
   begin(buffer?: Int32Array): void {
+    this.layOut();
+    this.out = buffer && buffer.length >= this.total ? buffer.subarray(0, this.total) : new Int32Array(this.total);
+  }
+
+  /**
+   * Ends counting for a scatter that keeps only each value's low 16 bits (scatterLow16): the bucket gives
+   * the other 16, so the copy takes half the memory (2 bytes a value). Such a sort is not finished here;
+   * BucketedValues takes the buckets.
+   */
+  beginLow16(): void {
+    if (this.otherCounts) throw new Error('Float32RadixSorter.beginLow16 with values counted for another thread');
+    this.layOut();
+    this.low = new Uint16Array(this.total);
+  }
+
+  /** Bucket offsets from the counts. */
+  private layOut(): void {
     const counts = this.counts;
     const other = this.otherCounts;
     if (other) {
@@ -299,7 +317,20 @@ export class Float32RadixSorter {
     this.starts = starts;
     this.next = starts.slice(0, float32Buckets);
     if (this.ownEnds) for (let d = 0; d < float32Buckets; d++) this.ownEnds[d] += starts[d];
-    this.out = buffer && buffer.length >= this.total ? buffer.subarray(0, this.total) : new Int32Array(this.total);
+  }
+
+  /** After beginLow16: places the low 16 bits of the finite values of bits[from, to) in their buckets. */
+  scatterLow16(bits: Int32Array, from = 0, to = bits.length): void {
+    scatterLowBits(bits, from, to, this.next as Int32Array, this.low as Uint16Array);
+  }
+
+  /** After beginLow16 and the scatter: the low 16 bits of the values, bucket by bucket, and the 65537 bucket boundaries. */
+  low16Buckets(): { readonly low: Uint16Array; readonly starts: Int32Array } {
+    const low = this.low;
+    const starts = this.starts;
+    if (!low || !starts) throw new Error('Float32RadixSorter.low16Buckets before beginLow16');
+    this.checkScattered();
+    return { low, starts };
   }
 
   /** Places the keys of the finite values of bits[from, to) in their buckets. */
@@ -545,6 +576,16 @@ export function scatterKeys(bits: Int32Array, from: number, to: number, next: In
   }
 }
 
+/** scatterKeys keeping each value's low 16 bits (its bucket holds the rest). */
+export function scatterLowBits(bits: Int32Array, from: number, to: number, next: Int32Array, out: Uint16Array): void {
+  for (let i = from; i < to; i++) {
+    const u = bits[i];
+    if ((u & float32ExponentMask) === float32ExponentMask) continue;
+    const key = u ^ ((u >> 31) & 0x7fffffff);
+    out[next[(key >>> 16) ^ 0x8000]++] = u;
+  }
+}
+
 let float32KernelsWarm = false;
 
 /**
@@ -572,6 +613,8 @@ function warmFloat32Kernels(): void {
     countKeys(bits, 0, bits.length, counts, new Float64Array(3));
     next.fill(0);
     scatterKeys(bits, 0, bits.length, next, out);
+    next.fill(0);
+    scatterLowBits(bits, 0, bits.length, next, new Uint16Array(bits.length));
     for (const mask of [0, 0x7fffffff]) {
       insertionSortBits(keys.slice(), 0, keys.length, mask);
       sortLow16(keys.slice(), 0, keys.length, mask, scratch, low, high);

@@ -15,16 +15,16 @@ function bucketize(values: Float64Array): BucketedValues {
   const bits = new Int32Array(Float32Array.from(values).buffer);
   const sorter = new Float32RadixSorter();
   sorter.count(bits);
-  sorter.begin();
-  sorter.scatter(bits);
-  const { bits: bucketBits, starts } = sorter.buckets();
-  return new BucketedValues(bucketBits, starts, (control, onSorted) => sorter.finish(control, onSorted));
+  sorter.beginLow16();
+  sorter.scatterLow16(bits);
+  const { low, starts } = sorter.low16Buckets();
+  return new BucketedValues(low, starts);
 }
 
 /** A PreparedValues over bucketed values, as Float32StreamPreparer builds it. */
 function preparedOf(bucketed: BucketedValues, name: string): PreparedValues {
-  const facts = { nanCount: 0, posInfCount: 0, negInfCount: 0, min: bucketed.valueAtRank(0), max: bucketed.valueAtRank(bucketed.n - 1), order: bucketed };
-  return new PreparedValues(bucketed.values, name, undefined, facts);
+  const facts = { nanCount: 0, posInfCount: 0, negInfCount: 0, min: bucketed.valueAtRank(0), max: bucketed.valueAtRank(bucketed.n - 1) };
+  return new PreparedValues(bucketed, name, undefined, facts);
 }
 
 /** Float32 values of a generated tensor (kinds beyond float32's range become ±Inf, and are left out). */
