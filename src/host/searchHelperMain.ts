@@ -2,7 +2,7 @@
 // of the scatter pass (faulting in the sort's memory whenever it waits), chunks of the buckets' sort, and
 // ranges to measure in each search.
 import { parentPort } from 'node:worker_threads';
-import { Float32RadixSorter, sortClaimedChunks, type SharedSortJob } from '../core/search/radixSort';
+import { sortClaimedChunks, warmSortKernels, type SharedSortJob } from '../core/search/radixSort';
 import { measureClaimed } from '../core/search/sharedMeasure';
 import { helpWithPasses } from '../core/search/sharedPasses';
 import { warmRangeEvaluator } from '../core/search/warmEvaluator';
@@ -11,7 +11,7 @@ import type { HelperJob } from './searchHelper';
 // Compiles the sort's kernels on a few values before the first long chunk (see warmFloat32Kernels),
 // and the range evaluator before the search's candidates: this thread starts while the main thread
 // reads the file, so it has the time, and its share of the candidates then runs at full speed.
-new Float32RadixSorter();
+warmSortKernels();
 warmRangeEvaluator(structuredClone);
 parentPort?.postMessage('ready');
 

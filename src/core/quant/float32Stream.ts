@@ -33,17 +33,17 @@ export interface StreamedValues {
 
 /**
  * Prepares a float32 tensor for searches from two passes over its elements in element order, without
- * ever holding them: the only large allocation is the radix sort's copy (4 bytes a value), so a
- * 10^7-element tensor costs 40 MB of fresh memory where reading it (float64 values) and sorting a copy
- * cost 200 MB.
+ * ever holding them: the only large allocation is the radix sort's copy, 2 bytes a value (4 when a
+ * helper thread shares the sort), so a 10^7-element tensor costs 20 MB of fresh memory where reading it
+ * (float64 values) and sorting a copy cost 200 MB.
  *
  * Pass one counts NaN and ±Inf and the radix sort's first digit; pass two scatters the values into their
- * buckets. `finish` stops there (BucketedValues): a grid search measures its ranges bucket by bucket, min,
- * max and the percentiles sort only the buckets that hold them, and the mean and std come from exact
- * bucket sums of x and x² (statsFromMoments). Sorting every bucket waits for a search that needs the
- * sorted copy. The figures equal those of `new PreparedValues(values)` and `summaryStats` on the same
- * elements read whole (their moment sums agree far below the last bit; a zero min or max is +0 in both,
- * see unsignedZero).
+ * buckets. Without a helper, `finish` stops there (BucketedValues): a grid search measures its ranges
+ * bucket by bucket, min, max and the percentiles sort only the buckets that hold them, and the mean and
+ * std come from exact bucket sums of x and x² (statsFromMoments); the values and their sort are made for
+ * a search that needs them. The figures equal those of `new PreparedValues(values)` and `summaryStats`
+ * on the same elements read whole (their moment sums agree far below the last bit; a zero min or max is
+ * +0 in both, see unsignedZero).
  */
 export class Float32StreamPreparer {
   private readonly sorter = new Float32RadixSorter();

@@ -319,13 +319,23 @@ function prefixSums(table: PieceTable, m: number): PieceSums {
     squaresHi[p + 1] = h2;
     squaresLo[p + 1] = l2;
   }
-  nextNonEmpty[pieces] = pieces;
-  for (let p = pieces - 1; p >= 0; p--) nextNonEmpty[p] = table.count[p] > 0 ? p : nextNonEmpty[p + 1];
-  prevNonEmpty[0] = -1;
-  for (let p = 1; p <= pieces; p++) prevNonEmpty[p] = table.count[p - 1] > 0 ? p - 1 : prevNonEmpty[p - 1];
+  nonEmptyLookups(table.count, nextNonEmpty, prevNonEmpty);
   return {
     m, count, sumHi, sumLo, squaresHi, squaresLo,
     absTotal: table.totals[0], squaresTotal: table.totals[1],
     minKey: table.minKey, maxKey: table.maxKey, nextNonEmpty, prevNonEmpty,
   };
+}
+
+/**
+ * The first non-empty piece at or after each prefix index, and the last one before it. A function of its
+ * own: in prefixSums' single call, V8 compiled the first loop on the fly and then threw the code away at
+ * these loops, which had never run (a deoptimisation and a second compile, 5-10 ms here).
+ */
+function nonEmptyLookups(pieceCounts: Float64Array, next: Int32Array, prev: Int32Array): void {
+  const pieces = pieceCounts.length;
+  next[pieces] = pieces;
+  for (let p = pieces - 1; p >= 0; p--) next[p] = pieceCounts[p] > 0 ? p : next[p + 1];
+  prev[0] = -1;
+  for (let p = 1; p <= pieces; p++) prev[p] = pieceCounts[p - 1] > 0 ? p - 1 : prev[p - 1];
 }

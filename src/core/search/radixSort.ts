@@ -338,19 +338,6 @@ export class Float32RadixSorter {
     scatterKeys(bits, from, to, this.next as Int32Array, this.out as Int32Array);
   }
 
-  /**
-   * After the scatter pass: the values' bits, bucket by bucket in the order the keys' top 16 bits give
-   * (each bucket unsorted), and the 65537 bucket boundaries. `finish` may still be called later; it sorts
-   * the same array in place.
-   */
-  buckets(): { readonly bits: Int32Array; readonly starts: Int32Array } {
-    const out = this.out;
-    const starts = this.starts;
-    if (!out || !starts) throw new Error('Float32RadixSorter.buckets before begin');
-    this.checkScattered();
-    return { bits: out, starts };
-  }
-
   /** Every value the count pass saw has been scattered. */
   private checkScattered(): void {
     const starts = this.starts as Int32Array;
@@ -536,6 +523,7 @@ export function sortClaimedChunks(
  */
 export function sortFloat32Bucket(bits: Int32Array, from: number, to: number, bucket: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
   if (to - from < 2) return;
+  warmBucketKernels();
   // Buckets below the middle hold negative values, whose keys flip all bits but the sign.
   const mask = bucket < 0x8000 ? 0x7fffffff : 0;
   if (to - from <= float32InsertionMax) insertionSortBits(bits, from, to, mask);
@@ -577,7 +565,7 @@ export function scatterKeys(bits: Int32Array, from: number, to: number, next: In
 }
 
 /** scatterKeys keeping each value's low 16 bits (its bucket holds the rest). */
-export function scatterLowBits(bits: Int32Array, from: number, to: number, next: Int32Array, out: Uint16Array): void {
+function scatterLowBits(bits: Int32Array, from: number, to: number, next: Int32Array, out: Uint16Array): void {
   for (let i = from; i < to; i++) {
     const u = bits[i];
     if ((u & float32ExponentMask) === float32ExponentMask) continue;
@@ -604,17 +592,37 @@ function warmFloat32Kernels(): void {
   const counts = new Int32Array(float32Buckets);
   const next = new Int32Array(float32Buckets);
   const out = new Int32Array(bits.length);
-  const keys = new Int32Array(float32InsertionMax + 9);
-  for (let i = 0; i < keys.length; i++) keys[i] = (i * 7919) % 97 - 40;
-  const scratch = new Int32Array(keys.length);
-  const low = new Int32Array(256);
-  const high = new Int32Array(256);
   for (let round = 0; round < warmRounds; round++) {
     countKeys(bits, 0, bits.length, counts, new Float64Array(3));
     next.fill(0);
     scatterKeys(bits, 0, bits.length, next, out);
     next.fill(0);
     scatterLowBits(bits, 0, bits.length, next, new Uint16Array(bits.length));
+  }
+}
+
+let bucketKernelsWarm = false;
+
+/** Warms every float32 sort kernel now: for a thread that has time before it sorts (the search helper). */
+export function warmSortKernels(): void {
+  warmFloat32Kernels();
+  warmBucketKernels();
+}
+
+/**
+ * warmFloat32Kernels for the kernels that sort within a bucket, run before the first bucket is sorted:
+ * a search that never sorts (a grid over the buckets) then never compiles them (measured: 25 ms of
+ * V8's compiling on a 10^7-element search).
+ */
+function warmBucketKernels(): void {
+  if (bucketKernelsWarm) return;
+  bucketKernelsWarm = true;
+  const keys = new Int32Array(float32InsertionMax + 9);
+  for (let i = 0; i < keys.length; i++) keys[i] = (i * 7919) % 97 - 40;
+  const scratch = new Int32Array(keys.length);
+  const low = new Int32Array(256);
+  const high = new Int32Array(256);
+  for (let round = 0; round < warmRounds; round++) {
     for (const mask of [0, 0x7fffffff]) {
       insertionSortBits(keys.slice(), 0, keys.length, mask);
       sortLow16(keys.slice(), 0, keys.length, mask, scratch, low, high);
