@@ -57,9 +57,11 @@ export function searchSorts(method: 'grid' | 'optimal', bits: number, grid: stri
  */
 export function measureBucketed(values: BucketedValues, params: readonly AffineParams[], fences: OutlierFences, control: WorkControl = {}): Metrics[] {
   const batch = prepareBatch(params, fences);
-  const sums = pieceSums(values, batch.thresholds, control);
+  const progress = control.onProgress;
+  // The pass over the buckets is most of the work: 90% of the progress.
+  const sums = pieceSums(values, batch.thresholds, { signal: control.signal, onProgress: progress && ((f) => progress(0.9 * f)) });
   values.rememberMoments(momentsOf(sums));
-  control.onProgress?.(0.9);
+  progress?.(0.9);
   const evaluator = new CandidateEvaluator(sums, values.n, batch.fenceLo, batch.fenceHi);
   return params.map((p, i) => evaluator.measure(p, batch.keysOf(i)) ?? measureDirect(values.values(), p, fences));
 }

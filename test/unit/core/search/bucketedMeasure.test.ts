@@ -110,6 +110,27 @@ describe('grid ranges measured bucket by bucket, without a sort', function () {
     params.forEach((p, i) => assertSameMetrics(measured[i], measureDirect(values, p, fences), `range ${i}`));
   });
 
+  it('stops with CancelledError when cancelled during the pass over the buckets', function () {
+    const g = new TensorGenerator('bucketed-cancel');
+    const values = float32Tensor(g, 600_000, 'normal');
+    const bucketed = bucketize(values);
+    const prepared = preparedOf(bucketed, 'normal');
+    const params = [99, 99.9, 100].map((percentile) => chooseParams(prepared, { bits: 8, range: 'percentile', percentile }));
+    let reports = 0;
+    const signal = { aborted: false };
+    assert.throws(() => measureBucketed(bucketed, params, prepared.fences(3), {
+      signal,
+      onProgress: () => {
+        if (++reports === 1) signal.aborted = true;
+      },
+    }), { name: 'CancelledError' });
+    assert.ok(reports >= 1);
+    // Uncancelled, progress runs forward within [0, 1].
+    const seen: number[] = [];
+    measureBucketed(bucketed, params, prepared.fences(3), { onProgress: (f) => seen.push(f) });
+    assert.ok(seen.length > 1 && seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= seen[i - 1])), seen.join(' '));
+  });
+
   it('applies where threshold keys stay few against the values; a search sorts otherwise, and for the optimal method', function () {
     assert.ok(bucketedMeasureApplies(1e7, 8, 101));
     assert.ok(!bucketedMeasureApplies(1e7, 16, 101));
