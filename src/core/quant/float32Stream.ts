@@ -14,7 +14,8 @@ import { statsFromMoments, type SummaryStats } from './summaryStats';
 /**
  * Memory a host gives for a streamed tensor's sorted copy: at least as many ints as elements, and maybe a
  * thread that takes part of the scatter pass (`passHelper`, when `values` is shared memory), of the sort
- * and of the searches' candidates.
+ * and of the searches' candidates. Given, the tensor is sorted when the passes end; not given, it stays
+ * in its buckets (see Float32StreamPreparer).
  */
 export interface SortMemory {
   readonly values: Int32Array;

@@ -21,8 +21,6 @@ export interface PreparedFacts {
   /** Of the finite values, found in element order as the constructor finds them. */
   readonly min: number;
   readonly max: number;
-  /** Order statistics and the sort, when the reader can give them without sorting everything (BucketedValues). */
-  readonly order?: ValuesOrder;
 }
 
 /** What a reader that keeps the values partly ordered, in a form of its own, can do (see BucketedValues). */
@@ -68,8 +66,8 @@ export class PreparedValues {
   constructor(values: Float64Array, tensorName: string, sorted?: FloatValues);
   /**
    * Wraps finite values a reader has already gone over, with what it found (`sorted` may be `finite`
-   * itself); or the float32 values a reader keeps in a form of its own (`facts.order`), made only when
-   * first asked for.
+   * itself); or the float32 values a reader keeps in a form of its own (a ValuesOrder), whose order
+   * statistics it asks for, and whose values and sort are made only when first asked for.
    */
   constructor(finite: FloatValues | ValuesOrder, tensorName: string, sorted: FloatValues | undefined, facts: PreparedFacts);
   constructor(values: FloatValues | ValuesOrder, readonly tensorName: string, sorted?: FloatValues, facts?: PreparedFacts) {
@@ -86,7 +84,7 @@ export class PreparedValues {
       this.max = unsignedZero(facts.max);
       this.isFloat32 = !kept || kept instanceof Float32Array || allFloat32(kept);
       this.sortedCache = sorted;
-      this.order = facts.order ?? (kept ? undefined : (values as ValuesOrder));
+      this.order = kept ? undefined : (values as ValuesOrder);
       return;
     }
     const f: FiniteValues = finiteValues(values as Float64Array);

@@ -1,14 +1,15 @@
 import { UsageError } from '../errors';
 import type { TensorFile, WorkControl } from '../formats/tensorFile';
-import { Float32StreamPreparer, type SortMemory } from '../quant/float32Stream';
+import { Float32StreamPreparer, type SortMemory, type StreamedValues } from '../quant/float32Stream';
 import { prepareSubject, type SearchSubject } from './buildReports';
 
 /** What a host can add to a streamed preparation. */
 export interface SearchSubjectOptions {
   /**
    * Memory for the sorted copy of a streamed tensor of `count` elements (4 bytes each), asked for before
-   * the first pass: a host that can have its pages faulted in meanwhile, and the sort's last step shared,
-   * by another thread saves the sort that time. Undefined: the sort allocates and works alone.
+   * the first pass, for searches that sort (searchSorts): a host that can have its pages faulted in
+   * meanwhile, and the sort shared, by another thread saves the sort that time. Undefined: the values
+   * stay in their radix buckets, 2 bytes each, and anything a search needs beyond them is made then.
    */
   readonly sortMemory?: (count: number) => SortMemory | undefined;
 }
@@ -29,7 +30,7 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
   const first = file.readFloat32Chunks?.(name, part(0));
   if (!first) return prepareSubject(await file.read(name, control));
   const preparer = new Float32StreamPreparer(name, options.sortMemory?.(info.count));
-  let streamed;
+  let streamed: StreamedValues;
   try {
     for await (const chunk of first) preparer.first(chunk.bits);
     preparer.beginSecondPass();
@@ -40,7 +41,6 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
     preparer.release();
   }
   const { prepared } = streamed;
-  const values = streamed;
   return {
     tensor: { warnings: [...first.warnings] },
     prepared,
@@ -48,7 +48,7 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
     summary: {
       name: info.name, dtype: info.dtype, shape: info.shape, count: info.count, nonFiniteCount: prepared.nonFiniteCount,
       get stats() {
-        return values.stats;
+        return streamed.stats;
       },
     },
   };

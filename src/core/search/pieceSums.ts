@@ -80,15 +80,15 @@ class PieceSummer {
     this.acc = new PieceAccumulator(table);
   }
 
-  /** Adds the values of buckets [from, to). */
-  sumBuckets(from: number, to: number, control: WorkControl = {}): void {
+  /** Adds the values of every bucket. */
+  sumBuckets(control: WorkControl = {}): void {
     const { thresholds, lut, acc } = this;
     const m = thresholds.length;
     const { low, starts } = this.values;
     const n = this.values.n;
-    let t = firstAbove(thresholds, (from ^ 0x8000) << 16);
+    let t = 0;
     let sinceCheck = 0;
-    for (let d = from; d < to; d++) {
+    for (let d = 0; d < bucketCount; d++) {
       const a = starts[d];
       const b = starts[d + 1];
       if (a === b) continue;
@@ -117,11 +117,11 @@ class PieceSummer {
         while (j < cuts && cut[j] <= s << 8) j++;
         lut[s] = j;
       }
-      for (let from = a; from < b; from += exactSpan) {
-        const to = Math.min(b, from + exactSpan);
+      for (let spanFrom = a; spanFrom < b; spanFrom += exactSpan) {
+        const spanTo = Math.min(b, spanFrom + exactSpan);
         local.clear(cuts + 1);
-        if (cuts === 0) local.addUncut(low, from, to, flip);
-        else local.addCut(low, from, to, flip, lut);
+        if (cuts === 0) local.addUncut(low, spanFrom, spanTo, flip);
+        else local.addCut(low, spanFrom, spanTo, flip, lut);
         acc.flush(local, cuts + 1, first, kb, negative);
       }
     }
@@ -131,20 +131,8 @@ class PieceSummer {
 /** The sums of every piece of `values` between `thresholds` (sorted, distinct keys), on this thread. */
 export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
   const table = createPieceTable(thresholds.length + 1);
-  new PieceSummer(values, thresholds, table).sumBuckets(0, bucketCount, control);
+  new PieceSummer(values, thresholds, table).sumBuckets(control);
   return prefixSums(table, thresholds.length);
-}
-
-/** Index of the first key in sorted `keys` above `key`. */
-function firstAbove(keys: Int32Array, key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Integer sums of each piece's share of one bucket (local piece j is global piece first + j). */

@@ -7,7 +7,7 @@ import { RangeEvaluator } from './rangeEvaluator';
 import type { SortedIndex } from './sortedIndex';
 
 /** Numbers per measured range in the results, in this order. */
-export const metricKeys = ['mse', 'mae', 'maxAbsError', 'sqnrDb', 'clippedCount', 'clippedFraction', 'mseInliers'] as const satisfies readonly (keyof Metrics)[];
+const metricKeys = ['mse', 'mae', 'maxAbsError', 'sqnrDb', 'clippedCount', 'clippedFraction', 'mseInliers'] as const satisfies readonly (keyof Metrics)[];
 /** Ranges below which a second thread costs more than it saves. */
 const minShared = 8;
 /** How long the main thread sleeps at most while the helper finishes its last range (ms): a cancel is seen within it. */
@@ -90,7 +90,7 @@ export function measureClaimed(job: SharedMeasureJob, measure?: (p: AffineParams
       const evaluator = new RangeEvaluator(job.index, job.fences, job.index.sorted);
       evaluate = (p) => evaluator.measure(p, job.useBlocks);
     }
-    writeResult(results, i * metricKeys.length, evaluate(job.params[i]));
+    writeResult(results, i, evaluate(job.params[i]));
     if (Atomics.exchange(done, i, 1) === 0) Atomics.add(cursor, 1, 1);
     Atomics.notify(cursor, 1);
     mine++;
@@ -154,7 +154,7 @@ export function measureShared(
     if (Atomics.load(cursor, 1) !== count) waited = 0;
   }
   progress?.(1);
-  return params.map((_, i) => readResult(results, i * metricKeys.length));
+  return params.map((_, i) => readResult(results, i));
 }
 
 /**
@@ -175,13 +175,13 @@ function leaveToHelper(cursor: Int32Array, count: number, control: WorkControl):
   }
 }
 
-/** Stores metrics in metricKeys' order from results[at]. */
-export function writeResult(results: Float64Array, at: number, m: Metrics): void {
-  for (let k = 0; k < metricKeys.length; k++) results[at + k] = m[metricKeys[k]];
+function writeResult(results: Float64Array, i: number, m: Metrics): void {
+  for (let k = 0; k < metricKeys.length; k++) results[i * metricKeys.length + k] = m[metricKeys[k]];
 }
 
-/** The metrics writeResult stored from results[at] (spelled out, so that the compiler checks every key). */
-export function readResult(results: Float64Array, at: number): Metrics {
+/** The metrics writeResult stored, in metricKeys' order (spelled out, so that the compiler checks every key). */
+function readResult(results: Float64Array, i: number): Metrics {
+  const at = i * metricKeys.length;
   return {
     mse: results[at],
     mae: results[at + 1],
@@ -198,7 +198,7 @@ function takeOver(job: SharedMeasureJob, results: Float64Array, measure: (p: Aff
   const done = new Int32Array(job.done);
   for (let i = 0; i < job.params.length; i++) {
     if (Atomics.load(done, i) === 1) continue;
-    writeResult(results, i * metricKeys.length, measure(job.params[i]));
+    writeResult(results, i, measure(job.params[i]));
     Atomics.store(done, i, 1);
   }
 }

@@ -77,10 +77,6 @@ export function sortedIndexOf(prepared: PreparedValues, control: WorkControl = {
       builder.consume(to);
     });
     if (control.signal?.aborted) throw new CancelledError();
-    // A sort that builds its own index beside it (a streamed tensor's, see Float32StreamPreparer) has
-    // remembered it by now.
-    const built = cache.get(prepared);
-    if (built) return built;
     if (!builder || builder.sorted !== sorted) builder = new SortedIndexBuilder(sorted, control);
     builder.consume(sorted.length);
     index = builder.finish();
