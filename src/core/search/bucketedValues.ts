@@ -1,14 +1,11 @@
 import type { WorkControl } from '../formats/tensorFile';
-import { CancelledError } from '../errors';
 import type { PreparedValues, SortedRangeListener, ValuesOrder } from '../quant/preparedValues';
 import type { MomentSums } from '../quant/summaryStats';
 import { valueOfKey } from './floatKeys';
-import { sortFloat32Bucket } from './radixSort';
+import { sortEveryBucket } from './radixSort';
 
 /** Buckets of the float32 sort's first pass (the top 16 bits of the keys, see floatKeys). */
 export const bucketCount = 1 << 16;
-/** Values sorted between two looks at the abort signal. */
-const checkStride = 1 << 18;
 
 /**
  * A float32 tensor's finite values after the radix sort's scatter pass, kept as their low 16 bits
@@ -66,30 +63,15 @@ export class BucketedValues implements ValuesOrder {
 
   /** Sorts the values (once, in place), telling `onSorted` each bucket as it is final. */
   sort(control: WorkControl = {}, onSorted?: SortedRangeListener): Float32Array {
-    if (this.sortedAll) return this.sortedAll;
-    const bits = this.fullBits();
-    const values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
-    const starts = this.starts;
-    let largest = 0;
-    for (let d = 0; d < bucketCount; d++) largest = Math.max(largest, starts[d + 1] - starts[d]);
-    const scratch = new Int32Array(largest);
-    const low = new Int32Array(256);
-    const high = new Int32Array(256);
-    let sinceCheck = 0;
-    for (let d = 0; d < bucketCount; d++) {
-      const a = starts[d];
-      const b = starts[d + 1];
-      if (a === b) continue;
-      sortFloat32Bucket(bits, a, b, d, scratch, low, high);
-      onSorted?.(values, a, b);
-      sinceCheck += b - a;
-      if (sinceCheck >= checkStride) {
-        sinceCheck = 0;
-        if (control.signal?.aborted) throw new CancelledError();
-      }
+    if (!this.sortedAll) {
+      const bits = this.fullBits();
+      const starts = this.starts;
+      let largest = 0;
+      for (let d = 0; d < bucketCount; d++) largest = Math.max(largest, starts[d + 1] - starts[d]);
+      sortEveryBucket(bits, starts, new Int32Array(largest), control, onSorted);
+      this.sortedAll = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
     }
-    this.sortedAll = values;
-    return values;
+    return this.sortedAll;
   }
 
   /** Σx and Σx² of every value, once a pass has summed them (bucketedMoments, or any measureBucketed). */

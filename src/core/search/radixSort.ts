@@ -368,25 +368,10 @@ export class Float32RadixSorter {
     const scratch = new Int32Array(maxBucket > float32InsertionMax ? maxBucket : 0);
     const low = new Int32Array(256);
     const high = new Int32Array(256);
-    const signal = control.signal;
     if (helper && out.buffer instanceof SharedArrayBuffer && out.byteOffset === 0 && out.length >= sharedFinishFrom) {
       this.finishShared(out, starts, scratch, low, high, maxBucket, control, helper, (from, to) => onSorted?.(sorted, from, to));
-      this.out = undefined;
-      return sorted;
-    }
-    let done = 0;
-    let reported = 0;
-    for (let d = 0; d < float32Buckets; d++) {
-      const a = starts[d];
-      const b = starts[d + 1];
-      if (b === a) continue;
-      sortFloat32Bucket(out, a, b, d, scratch, low, high);
-      done += b - a;
-      if (done - reported >= abortCheckStride) {
-        if (signal?.aborted) throw new CancelledError();
-        reported = done;
-      }
-      onSorted?.(sorted, a, b);
+    } else {
+      sortEveryBucket(out, starts, scratch, control, onSorted);
     }
     this.out = undefined;
     return sorted;
@@ -521,7 +506,7 @@ export function sortClaimedChunks(
  * Sorts bucket `bucket` of a float32 sort's scattered bits, bits[from, to), in place (see
  * Float32RadixSorter); `scratch` must hold to - from values, `low` and `high` 256.
  */
-export function sortFloat32Bucket(bits: Int32Array, from: number, to: number, bucket: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
+function sortFloat32Bucket(bits: Int32Array, from: number, to: number, bucket: number, scratch: Int32Array, low: Int32Array, high: Int32Array): void {
   if (to - from < 2) return;
   warmBucketKernels();
   // Buckets below the middle hold negative values, whose keys flip all bits but the sign.
@@ -561,6 +546,29 @@ export function scatterKeys(bits: Int32Array, from: number, to: number, next: In
     if ((u & float32ExponentMask) === float32ExponentMask) continue;
     const key = u ^ ((u >> 31) & 0x7fffffff);
     out[next[(key >>> 16) ^ 0x8000]++] = u;
+  }
+}
+
+/**
+ * Sorts every bucket of a float32 sort's scattered bits in place, in order, telling `onSorted` each bucket
+ * as it is final; `scratch` must hold the largest bucket.
+ */
+export function sortEveryBucket(bits: Int32Array, starts: Int32Array, scratch: Int32Array, control: WorkControl = {}, onSorted?: (sorted: Float32Array, from: number, to: number) => void): void {
+  const sorted = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  const low = new Int32Array(256);
+  const high = new Int32Array(256);
+  let sinceCheck = 0;
+  for (let d = 0; d < float32Buckets; d++) {
+    const a = starts[d];
+    const b = starts[d + 1];
+    if (b === a) continue;
+    sortFloat32Bucket(bits, a, b, d, scratch, low, high);
+    sinceCheck += b - a;
+    if (sinceCheck >= abortCheckStride) {
+      if (control.signal?.aborted) throw new CancelledError();
+      sinceCheck = 0;
+    }
+    onSorted?.(sorted, a, b);
   }
 }
 
