@@ -17,16 +17,17 @@ const nodeEntries = [
 ];
 
 /**
- * The CLI's launcher line. `env -S` starts Node with two changes to its environment, at no cost of a
- * second process: glibc's malloc asks for transparent huge pages for large blocks (a tensor's sorted
- * copy: on the virtual machines measured, a fresh 4 KiB page costs ~12 µs to fault in, 40 MB ~120 ms,
- * and the same memory in 2 MiB pages 5-60 ms; the user's own GLIBC_TUNABLES are kept), and Node does not
- * load the NODE_EXTRA_CA_CERTS bundle, which it reads at start-up whenever the variable is set (65 ms
- * here) and the CLI never uses: it opens no connection. npm's Windows shims do not understand this line;
- * there, run `node dist/cli.js` (README, CLI).
+ * The CLI's launcher line. `env -S` starts Node with two changes to its environment and one flag, at no
+ * cost of a second process: glibc's malloc asks for transparent huge pages for large blocks (a tensor's
+ * sorted copy: on the virtual machines measured, a fresh 4 KiB page costs ~12 µs to fault in, 40 MB
+ * ~120 ms, and the same memory in 2 MiB pages 5-60 ms; the user's own GLIBC_TUNABLES are kept); Node does
+ * not load the NODE_EXTRA_CA_CERTS bundle, which it reads at start-up whenever the variable is set (65 ms
+ * here) and the CLI never uses: it opens no connection; and V8 compiles hot code on the thread that runs
+ * it (see main.ts; set after start-up instead, the flag leaves V8's background compiler running). npm's
+ * Windows shims do not understand this line; there, run `node dist/cli.js` (README, CLI).
  */
 function cliShebang() {
-  return '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS GLIBC_TUNABLES=${GLIBC_TUNABLES}:glibc.malloc.hugetlb=1 node';
+  return '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS GLIBC_TUNABLES=${GLIBC_TUNABLES}:glibc.malloc.hugetlb=1 node --no-concurrent-recompilation';
 }
 
 mkdirSync('dist', { recursive: true });

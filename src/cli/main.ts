@@ -1,14 +1,19 @@
 import { basename } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { CancelledError, isUserError } from '../core/errors';
 import { parseCliArgs } from './args';
 import { runCli } from './run';
 
-// V8 compiles hot functions on this thread when they turn hot, rather than on a background thread while
-// the slow code goes on running: a CLI run is a few hundred ms of loops that each run once, and measured
-// here a 10^7-element search took 35-60 ms less so (and a thread that shares the work no longer leaves the
-// compiler without a core).
-setFlagsFromString('--no-concurrent-recompilation');
+/**
+ * V8 is to compile hot functions on this thread when they turn hot, rather than on a background thread
+ * while the slow code goes on running: a CLI run is a few hundred ms of loops that each run once, and
+ * measured here a 10^7-element search took 35-60 ms less so (and a thread that shares the work no longer
+ * leaves the compiler without a core). The launcher line passes the flag to Node (build.mjs); set here,
+ * after start-up, it leaves V8's background compiler in place, whose last job then holds up the exit
+ * (25 ms on that search), so it is only the fallback for `node dist/cli.js`. Loaded only then: node:v8
+ * brings Node's streams with it (5 ms of start-up).
+ */
+const noConcurrentCompiling = '--no-concurrent-recompilation';
+if (!process.execArgv.includes(noConcurrentCompiling)) (require('node:v8') as typeof import('node:v8')).setFlagsFromString(noConcurrentCompiling);
 
 /** Exit codes: 0 done, 2 any failure (with one line on stderr), 130 interrupted. */
 const exitFailure = 2;

@@ -74,7 +74,6 @@ function createPieceTable(pieces: number): PieceTable {
 class PieceSummer {
   private readonly acc: PieceAccumulator;
   private readonly lut = new Int32Array(256);
-  private local = new LocalPieces(16);
 
   constructor(private readonly values: BucketedValues, private readonly thresholds: Int32Array, table: PieceTable) {
     this.acc = new PieceAccumulator(table);
@@ -86,8 +85,12 @@ class PieceSummer {
     const m = thresholds.length;
     const { low, starts } = this.values;
     const n = this.values.n;
+    const local = new LocalPieces(mostCutsInABucket(thresholds) + 2);
+    const cut = local.cut;
     let t = 0;
-    let sinceCheck = 0;
+    // The first bucket looks at the signal too: V8 compiles this loop for the code that has run by then,
+    // and a branch met only later would make it throw that code away and compile again.
+    let sinceCheck = checkStride;
     for (let d = 0; d < bucketCount; d++) {
       const a = starts[d];
       const b = starts[d + 1];
@@ -107,10 +110,8 @@ class PieceSummer {
       const cuts = end - first;
       const negative = d < 0x8000 ? 1 : 0;
       const flip = negative ? 0xffff : 0;
-      if (cuts + 1 > this.local.capacity - 1) this.local = new LocalPieces(2 * cuts + 2);
-      const local = this.local;
-      // Cut points as offsets from the bucket's first key, and each sub-range's first piece.
-      const cut = local.cut;
+      // Cut points as offsets from the bucket's first key, and each sub-range's first piece. A bucket no
+      // key cuts takes the same path (one piece, every lookup 0): one loop for V8 to compile.
       for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
       cut[cuts] = 0x10000;
       for (let s = 0, j = 0; s < 256; s++) {
@@ -120,12 +121,22 @@ class PieceSummer {
       for (let spanFrom = a; spanFrom < b; spanFrom += exactSpan) {
         const spanTo = Math.min(b, spanFrom + exactSpan);
         local.clear(cuts + 1);
-        if (cuts === 0) local.addUncut(low, spanFrom, spanTo, flip);
-        else local.addCut(low, spanFrom, spanTo, flip, lut);
+        local.add(low, spanFrom, spanTo, flip, lut);
         acc.flush(local, cuts + 1, first, kb, negative);
       }
     }
   }
+}
+
+/** The most thresholds (sorted keys) that fall in one bucket, i.e. share their top 16 bits. */
+function mostCutsInABucket(thresholds: Int32Array): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < thresholds.length; i = j) {
+    const top = thresholds[i] >> 16;
+    while (j < thresholds.length && thresholds[j] >> 16 === top) j++;
+    most = Math.max(most, j - i);
+  }
+  return most;
 }
 
 /** The sums of every piece of `values` between `thresholds` (sorted, distinct keys), on this thread. */
@@ -161,32 +172,11 @@ class LocalPieces {
     this.max.fill(-1, 0, pieces);
   }
 
-  /** The whole range is piece 0. */
-  addUncut(low: Uint16Array, from: number, to: number, flip: number): void {
-    let s1 = 0;
-    let s2 = 0;
-    let lo = 0x10000;
-    let hi = -1;
-    for (let i = from; i < to; i++) {
-      const r = low[i];
-      s1 += r;
-      s2 += r * r;
-      const k = r ^ flip;
-      if (k < lo) lo = k;
-      if (k > hi) hi = k;
-    }
-    this.count[0] = to - from;
-    this.r1[0] = s1;
-    this.r2[0] = s2;
-    this.min[0] = lo;
-    this.max[0] = hi;
-  }
-
   /**
    * Each value to its piece: the table gives the piece at the start of its key's sub-range, the cuts the
    * rest (cut[cuts] is a sentinel above every key of the bucket).
    */
-  addCut(low: Uint16Array, from: number, to: number, flip: number, lut: Int32Array): void {
+  add(low: Uint16Array, from: number, to: number, flip: number, lut: Int32Array): void {
     const { count, r1, r2, min, max, cut } = this;
     for (let i = from; i < to; i++) {
       const r = low[i];
