@@ -20,7 +20,7 @@ import { buildSearchReport } from '../src/core/report/buildReports';
 import { prepareSearchSubject } from '../src/core/report/searchSubject';
 import { pickBest } from '../src/core/search/candidate';
 import { openFileByteSource } from '../src/host/fileByteSource';
-import { startSearchHelper } from '../src/host/searchHelper';
+import { helpedSubjectOptions, minHelpedBytes, startSearchHelper } from '../src/host/searchHelper';
 import { searchSorts } from '../src/core/search/bucketedMeasure';
 import { directGridSearch } from '../src/core/search/directGridSearch';
 import { fastGridSearch } from '../src/core/search/fastGridSearch';
@@ -123,15 +123,17 @@ function floorMs(x: Float32Array): number {
   return best;
 }
 
-/** The CLI's search from the file, inside this process: two passes, the buckets' sums, 101 candidates (a helper thread where the CLI starts one). */
+/** The CLI's search from the file, inside this process: two passes, the buckets' sums, 101 candidates, with a helper thread as the CLI starts one. */
 async function searchInProcessMs(path: string, bits: number): Promise<{ ms: number; percentile: number | null; mse: number }> {
   const t = performance.now();
-  const helper = searchSorts('grid', bits, `${defaultGrid.from}:${defaultGrid.to}:${defaultGrid.step}`, statSync(path).size / 4) ? startSearchHelper() : undefined;
+  const bytes = statSync(path).size;
+  const sorts = searchSorts('grid', bits, `${defaultGrid.from}:${defaultGrid.to}:${defaultGrid.step}`, bytes / 4);
+  const helper = bytes >= minHelpedBytes ? startSearchHelper({ sorts }) : undefined;
   const source = await openFileByteSource(path);
   try {
     const file = await openTensorFile(source);
     const name = file.tensors[0].name;
-    const subject = await prepareSearchSubject(file, name, {}, { sortMemory: (count) => helper?.sortMemory(count) });
+    const subject = await prepareSearchSubject(file, name, {}, helpedSubjectOptions(helper, sorts));
     const report = await buildSearchReport(subject, { bits, grid: defaultGrid, objective: 'mse' });
     return { ms: performance.now() - t, percentile: report.best.percentile, mse: report.best.metrics.mse };
   } finally {

@@ -13,7 +13,7 @@ import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
-import { minHelpedBytes, startSearchHelper } from '../host/searchHelper';
+import { helpedSubjectOptions, minHelpedBytes, startSearchHelper } from '../host/searchHelper';
 import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
@@ -60,11 +60,13 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     return;
   }
   // Started before anything else (a thread takes longer to start than the file takes to open), for a
-  // file large enough to hold a tensor whose sort it can share.
-  // A grid over the radix buckets (bucketedMeasure) runs alone: measured here, a thread takes 55-70 ms
-  // to start, and two busy JavaScript threads on two cores leave V8 no core to compile on.
+  // file large enough to hold a tensor whose sort, or whose passes over its radix buckets, it can share.
+  // With V8 compiling on the thread that runs the code (the launcher line), two threads on two cores
+  // scale: measured here, the pass over the buckets of 10^7 values took 44-48 ms on two threads against
+  // 80-95 on one.
   const bytes = args.command === 'search' ? fileSize(args.file) : 0;
-  const helper = bytes >= minHelpedBytes && searchSorts(args.method, args.bits, args.grid, bytes / 4) ? startSearchHelper() : undefined;
+  const sorts = searchSorts(args.method, args.bits, args.grid, bytes / 4);
+  const helper = bytes >= minHelpedBytes ? startSearchHelper({ sorts }) : undefined;
   const source = await openFileByteSource(args.file);
   try {
     const fileName = basename(args.file);
@@ -94,7 +96,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     if (args.command === 'search') {
       const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
       // A search needs only the sorted values: float32 tensors are streamed, never held in element order.
-      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, { sortMemory: (count) => helper?.sortMemory(count) });
+      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, helpedSubjectOptions(helper, sorts));
       const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
       bar.done();
       io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));

@@ -1,19 +1,32 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { SortMemory } from '../core/quant/float32Stream';
+import type { BucketMemory, SortMemory } from '../core/quant/float32Stream';
+import type { SearchSubjectOptions } from '../core/report/searchSubject';
 import type { SharedSortJob } from '../core/search/radixSort';
 import type { SharedMeasureJob } from '../core/search/sharedMeasure';
 import type { SharedPassJob } from '../core/search/sharedPasses';
+import type { SharedPiecesJob } from '../core/search/sharedPieces';
 
 /** What the main thread posts to the helper thread. */
 export type HelperJob =
   | { readonly kind: 'passes'; readonly job: SharedPassJob }
   | { readonly kind: 'sort'; readonly job: SharedSortJob }
-  | { readonly kind: 'measure'; readonly job: SharedMeasureJob };
+  | { readonly kind: 'measure'; readonly job: SharedMeasureJob }
+  | { readonly kind: 'pieces'; readonly job: SharedPiecesJob };
+
+/** What the helper thread is started for: searches that sort (it warms the sort and the evaluator first), or passes over buckets. */
+export interface HelperStart {
+  readonly sorts: boolean;
+}
 
 /** Sort memory with a helper thread, and when the thread is up (for tests: work offered before is done by the main thread). */
 export interface HelpedSortMemory extends SortMemory {
+  readonly ready: Promise<void>;
+}
+
+/** Bucket memory with a helper thread, and when the thread is up. */
+export interface HelpedBucketMemory extends BucketMemory {
   readonly ready: Promise<void>;
 }
 
@@ -33,6 +46,8 @@ function helperScript(): { path: string; execArgv?: string[] } {
 export interface SearchHelper {
   /** Memory for a tensor's sorted copy of `count` values with this thread's help; undefined below the size where it pays. */
   sortMemory(count: number): HelpedSortMemory | undefined;
+  /** Memory for a tensor's radix buckets of `count` values, whose passes this thread shares; undefined below the size where it pays. */
+  bucketMemory(count: number): HelpedBucketMemory | undefined;
   /** Ends the thread (it never keeps the process alive anyway). */
   close(): void;
 }
@@ -51,7 +66,7 @@ export interface SearchHelper {
  * whatever work it has not taken. The thread is unreferenced: it never keeps the process alive, and it
  * ends with it.
  */
-export function startSearchHelper(): SearchHelper | undefined {
+export function startSearchHelper(start: HelperStart = { sorts: true }): SearchHelper | undefined {
   if (availableParallelism() < 2) return undefined;
   const script = helperScript();
   if (!existsSync(script.path)) return undefined;
@@ -59,7 +74,7 @@ export function startSearchHelper(): SearchHelper | undefined {
   try {
     // Loaded here, not at start-up: worker_threads costs every CLI run 10-20 ms to load.
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    worker = new Worker(script.path, { execArgv: script.execArgv });
+    worker = new Worker(script.path, { execArgv: script.execArgv, workerData: start });
   } catch {
     return undefined;
   }
@@ -78,6 +93,26 @@ export function startSearchHelper(): SearchHelper | undefined {
         measureHelper: { measureRanges: (job) => post({ kind: 'measure', job }) },
       };
     },
+    bucketMemory(count) {
+      if (count * Uint16Array.BYTES_PER_ELEMENT < minHelpedBytes / 2) return undefined;
+      return {
+        low: new Uint16Array(new SharedArrayBuffer(count * Uint16Array.BYTES_PER_ELEMENT)),
+        ready,
+        piecesHelper: { sumPieces: (job) => post({ kind: 'pieces', job }) },
+        passHelper: { takePasses: (job) => post({ kind: 'passes', job }) },
+      };
+    },
     close: () => void worker.terminate(),
+  };
+}
+
+/**
+ * What a search's preparation takes from the helper: the sort memory for a search that sorts, else the
+ * bucket memory (each undefined without a helper, or for a tensor too small to share).
+ */
+export function helpedSubjectOptions(helper: SearchHelper | undefined, sorts: boolean): SearchSubjectOptions {
+  return {
+    sortMemory: (count) => (sorts ? helper?.sortMemory(count) : undefined),
+    bucketMemory: (count) => (sorts ? undefined : helper?.bucketMemory(count)),
   };
 }

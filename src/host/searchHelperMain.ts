@@ -1,24 +1,38 @@
 // The search helper thread (see searchHelper.ts): takes the jobs the main thread posts — the helper part
-// of the scatter pass (faulting in the sort's memory whenever it waits), chunks of the buckets' sort, and
-// ranges to measure in each search.
-import { parentPort } from 'node:worker_threads';
+// of the scatter pass (faulting in the sort's memory whenever it waits), chunks of the buckets' sort,
+// ranges to measure in each search, and chunks of the passes over the buckets.
+import { parentPort, workerData } from 'node:worker_threads';
 import { sortClaimedChunks, warmSortKernels, type SharedSortJob } from '../core/search/radixSort';
 import { measureClaimed } from '../core/search/sharedMeasure';
 import { helpWithPasses } from '../core/search/sharedPasses';
+import { sumClaimedPieces } from '../core/search/sharedPieces';
 import { warmRangeEvaluator } from '../core/search/warmEvaluator';
-import type { HelperJob } from './searchHelper';
+import { warmPieceSums } from '../core/search/warmPieces';
+import type { HelperJob, HelperStart } from './searchHelper';
 
-// Compiles the sort's kernels on a few values before the first long chunk (see warmFloat32Kernels),
-// and the range evaluator before the search's candidates: this thread starts while the main thread
-// reads the file, so it has the time, and its share of the candidates then runs at full speed.
-warmSortKernels();
-warmRangeEvaluator(structuredClone);
+// For a search that sorts: compiles the sort's kernels on a few values before the first long chunk (see
+// warmFloat32Kernels), and the range evaluator before the search's candidates: this thread starts while
+// the main thread reads the file, so it has the time, and its share of the candidates then runs at full
+// speed. For a search over the buckets: the pass over them, once its share of the scatter pass is done
+// (the main thread then picks the percentiles and the threshold keys, 40 ms or so at 10^7 values).
+const sorts = (workerData as HelperStart | undefined)?.sorts !== false;
+if (sorts) {
+  warmSortKernels();
+  warmRangeEvaluator(structuredClone);
+}
 parentPort?.postMessage('ready');
 
 parentPort?.on('message', (job: HelperJob) => {
-  if (job.kind === 'passes') helpWithPasses(job.job);
-  else if (job.kind === 'measure') measureClaimed(job.job);
-  else sortJob(job.job);
+  if (job.kind === 'passes') {
+    helpWithPasses(job.job);
+    if (!sorts) warmPieceSums(structuredClone);
+  } else if (job.kind === 'measure') {
+    measureClaimed(job.job);
+  } else if (job.kind === 'pieces') {
+    sumClaimedPieces(job.job);
+  } else {
+    sortJob(job.job);
+  }
 });
 
 function sortJob(job: SharedSortJob): void {

@@ -3,6 +3,7 @@ import type { WorkControl } from '../formats/tensorFile';
 import { float32ChunkBytes } from '../formats/tensorChunks';
 import { Float32RadixSorter, type SortHelper } from '../search/radixSort';
 import { rememberMeasureHelper, type MeasureHelper } from '../search/sharedMeasure';
+import type { PiecesHelper } from '../search/sharedPieces';
 import { SharedPasses, type PassHelper } from '../search/sharedPasses';
 import { bucketedMoments } from '../search/bucketedMeasure';
 import { BucketedValues, rememberBucketedValues } from '../search/bucketedValues';
@@ -23,6 +24,18 @@ export interface SortMemory {
   readonly passHelper?: PassHelper;
   /** Measures ranges beside the main thread in searches on the prepared tensor (its index is then built in shared memory). */
   readonly measureHelper?: MeasureHelper;
+}
+
+/**
+ * Memory a host gives for a streamed tensor left in its buckets (no SortMemory): shared memory for the
+ * values' low 16 bits, at least as many as elements, and a thread that takes part in the passes over the
+ * buckets (pieceSums).
+ */
+export interface BucketMemory {
+  readonly low: Uint16Array;
+  readonly piecesHelper: PiecesHelper;
+  /** Takes part in the scatter pass, as SortMemory's does (its part goes to `low`, shared memory). */
+  readonly passHelper?: PassHelper;
 }
 
 /** A streamed tensor made ready for searches, with the summary statistics the passes found. */
@@ -53,11 +66,17 @@ export class Float32StreamPreparer {
   /** The scatter pass shared with a helper thread (pass one counts its part apart), when the host gave one. */
   private readonly passes: SharedPasses | undefined;
 
-  /** `sortMemory`, when given, holds the sorted values and may bring a helper thread (see prepareSearchSubject's options). */
-  constructor(private readonly tensorName: string, private readonly sortMemory?: SortMemory) {
+  /**
+   * `sortMemory`, when given, holds the sorted values and may bring a helper thread; else `bucketMemory`,
+   * when given, holds the buckets and brings one (see prepareSearchSubject's options).
+   */
+  constructor(private readonly tensorName: string, private readonly sortMemory?: SortMemory, private readonly bucketMemory?: BucketMemory) {
     const values = sortMemory?.values;
+    const low = bucketMemory?.low;
     if (sortMemory?.passHelper && values && values.buffer instanceof SharedArrayBuffer && values.byteOffset === 0) {
       this.passes = new SharedPasses(SharedPasses.createJob(values.buffer, float32ChunkBytes / 4), sortMemory.passHelper);
+    } else if (!sortMemory && bucketMemory?.passHelper && low && low.buffer instanceof SharedArrayBuffer && low.byteOffset === 0) {
+      this.passes = new SharedPasses(SharedPasses.createJob(low.buffer, float32ChunkBytes / 4, true), bucketMemory.passHelper);
     }
   }
 
@@ -72,7 +91,7 @@ export class Float32StreamPreparer {
   beginSecondPass(): void {
     requireFinite({ values: { length: this.sorter.length } }, this.elements, this.tensorName);
     if (this.sortMemory) this.sorter.begin(this.sortMemory.values);
-    else this.sorter.beginLow16();
+    else this.sorter.beginLow16(this.bucketMemory?.low);
     if (this.passes) this.passes.setHelperNext(this.sorter.otherNext());
     this.pass = 2;
   }
@@ -80,8 +99,9 @@ export class Float32StreamPreparer {
   /** Pass two over a chunk: the same chunks as pass one, in the same order when a helper shares the passes. */
   second(bits: Int32Array): void {
     if (this.pass !== 2) throw new Error('Float32StreamPreparer.second outside the second pass');
-    if (!this.sortMemory) this.sorter.scatterLow16(bits);
-    else if (!this.passes?.scatterHelperPart(bits)) this.sorter.scatter(bits);
+    if (this.passes?.scatterHelperPart(bits)) return;
+    if (this.sortMemory) this.sorter.scatter(bits);
+    else this.sorter.scatterLow16(bits);
   }
 
   /** Lets a helper thread go when the passes are abandoned (an error, a cancel); harmless after finish. */
@@ -105,8 +125,9 @@ export class Float32StreamPreparer {
       if (this.passes) this.sorter.checkOtherScatter(this.passes.close());
       return this.sortAndIndex({ nanCount, posInfCount, negInfCount }, control);
     }
+    if (this.passes) this.sorter.checkOtherScatter(this.passes.close());
     const { low, starts } = this.sorter.low16Buckets();
-    const bucketed = new BucketedValues(low, starts);
+    const bucketed = new BucketedValues(low, starts, this.bucketMemory?.piecesHelper);
     const n = bucketed.n;
     const facts = { nanCount, posInfCount, negInfCount, min: bucketed.valueAtRank(0), max: bucketed.valueAtRank(n - 1) };
     const prepared = new PreparedValues(bucketed, this.tensorName, undefined, facts);

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors';
 import type { TensorFile, WorkControl } from '../formats/tensorFile';
-import { Float32StreamPreparer, type SortMemory, type StreamedValues } from '../quant/float32Stream';
+import { Float32StreamPreparer, type BucketMemory, type SortMemory, type StreamedValues } from '../quant/float32Stream';
 import { prepareSubject, type SearchSubject } from './buildReports';
 
 /** What a host can add to a streamed preparation. */
@@ -12,6 +12,11 @@ export interface SearchSubjectOptions {
    * stay in their radix buckets, 2 bytes each, and anything a search needs beyond them is made then.
    */
   readonly sortMemory?: (count: number) => SortMemory | undefined;
+  /**
+   * Without sort memory: shared memory for the radix buckets (2 bytes an element) and a thread that takes
+   * part in the searches' passes over them. Undefined: the buckets are this thread's alone.
+   */
+  readonly bucketMemory?: (count: number) => BucketMemory | undefined;
 }
 
 /**
@@ -29,7 +34,8 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
   });
   const first = file.readFloat32Chunks?.(name, part(0));
   if (!first) return prepareSubject(await file.read(name, control));
-  const preparer = new Float32StreamPreparer(name, options.sortMemory?.(info.count));
+  const sortMemory = options.sortMemory?.(info.count);
+  const preparer = new Float32StreamPreparer(name, sortMemory, sortMemory ? undefined : options.bucketMemory?.(info.count));
   let streamed: StreamedValues;
   try {
     for await (const chunk of first) preparer.first(chunk.bits);

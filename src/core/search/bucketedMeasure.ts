@@ -1,5 +1,6 @@
 import type { WorkControl } from '../formats/tensorFile';
 import type { AffineParams } from '../quant/affineParams';
+import { ddAdd, ddLow } from '../quant/doubleDouble';
 import { productError } from '../quant/exactProduct';
 import { measureDirect, sqnrDb, type Metrics } from '../quant/metrics';
 import type { OutlierFences } from '../quant/preparedValues';
@@ -7,7 +8,8 @@ import type { MomentSums } from '../quant/summaryStats';
 import { bucketCount, type BucketedValues } from './bucketedValues';
 import { firstKeyAbove, firstKeyAtLeast, firstKeyWhere, guessKey, maxFiniteKey, minFiniteKey, valueOfKey } from './floatKeys';
 import { parseGrid, requestCandidates } from './gridSpec';
-import { pieceSums, type PieceSums } from './pieceSums';
+import type { PieceSums } from './pieceSums';
+import { pieceSums } from './sharedPieces';
 import { acceptedRelativeError, codeOf } from './rangeEvaluator';
 
 /** Unit roundoff of float64. */
@@ -186,9 +188,10 @@ class CandidateEvaluator {
     private readonly fenceLo: number,
     private readonly fenceHi: number,
   ) {
-    // Each prefix adds at most m + 1 pieces, each gathered from at most one share per bucket, every
-    // double-double addition erring by at most 4u² of the running magnitude.
-    const additions = sums.m + 2 + bucketCount;
+    // Each prefix adds at most m + 1 pieces, each gathered from at most one share per bucket and, when two
+    // threads summed them, joined by one addition more, every double-double addition erring by at most
+    // 4u² of the running magnitude.
+    const additions = 2 * (sums.m + 1) + 1 + bucketCount;
     this.prefixError1 = 4 * u * u * additions * sums.absTotal;
     this.prefixError2 = 4 * u * u * additions * sums.squaresTotal;
   }
@@ -329,33 +332,20 @@ class CandidateEvaluator {
   private squaresAbout(x: number, y: number, h: number): [number, number, number] {
     const s = this.sums;
     const k = s.count[y] - s.count[x];
-    const s1h = addHi(s.sumHi[y], s.sumLo[y], -s.sumHi[x], -s.sumLo[x]);
-    const s1l = ddLo;
-    const s2h = addHi(s.squaresHi[y], s.squaresLo[y], -s.squaresHi[x], -s.squaresLo[x]);
-    const s2l = ddLo;
+    const s1h = ddAdd(s.sumHi[y], s.sumLo[y], -s.sumHi[x], -s.sumLo[x]);
+    const s1l = ddLow();
+    const s2h = ddAdd(s.squaresHi[y], s.squaresLo[y], -s.squaresHi[x], -s.squaresLo[x]);
+    const s2l = ddLow();
     const h2 = 2 * h;
     const th = s1h * h2;
     const tl = productError(s1h, h2, th) + s1l * h2;
     const hh = h * h;
     const rh = hh * k;
     const rl = productError(hh, k, rh) + productError(h, h, hh) * k;
-    const xh = addHi(s2h, s2l, -th, -tl);
-    const qh = addHi(xh, ddLo, rh, rl);
+    const xh = ddAdd(s2h, s2l, -th, -tl);
+    const qh = ddAdd(xh, ddLow(), rh, rl);
     const ha = Math.abs(h);
     const bound = 2 * this.prefixError2 + 4 * ha * this.prefixError1 + 16 * u * u * (Math.abs(s2h) + 2 * ha * Math.abs(s1h) + k * hh);
-    return [qh, ddLo, bound];
+    return [qh, ddLow(), bound];
   }
-}
-
-/** The low word of the last addHi. */
-let ddLo = 0;
-
-/** (ah + al) + (bh + bl) as a double-double: returns the high word, leaves the low one in ddLo. */
-function addHi(ah: number, al: number, bh: number, bl: number): number {
-  const t = ah + bh;
-  const z = t - ah;
-  const l = (ah - (t - z)) + (bh - z) + al + bl;
-  const h = t + l;
-  ddLo = l - (h - t);
-  return h;
 }

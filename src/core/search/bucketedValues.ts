@@ -3,6 +3,7 @@ import type { PreparedValues, SortedRangeListener, ValuesOrder } from '../quant/
 import type { MomentSums } from '../quant/summaryStats';
 import { valueOfKey } from './floatKeys';
 import { sortEveryBucket } from './radixSort';
+import type { PiecesHelper } from './sharedPieces';
 
 /** Buckets of the float32 sort's first pass (the top 16 bits of the keys, see floatKeys). */
 export const bucketCount = 1 << 16;
@@ -23,8 +24,11 @@ export class BucketedValues implements ValuesOrder {
   private sortedAll: Float32Array | undefined;
   private momentSums: MomentSums | undefined;
 
-  /** `low`: the values' low 16 bits, bucket by bucket; `starts`: the 65537 bucket boundaries. */
-  constructor(readonly low: Uint16Array, readonly starts: Int32Array) {
+  /**
+   * `low`: the values' low 16 bits, bucket by bucket; `starts`: the 65537 bucket boundaries; `helper`: a
+   * thread that takes part in the passes over the buckets (pieceSums), when `low` is shared memory.
+   */
+  constructor(readonly low: Uint16Array, readonly starts: Int32Array, readonly helper?: PiecesHelper) {
     this.n = low.length;
   }
 

@@ -1,12 +1,11 @@
-import { CancelledError } from '../errors';
-import type { WorkControl } from '../formats/tensorFile';
+import { ddAdd, ddLow } from '../quant/doubleDouble';
 import { productError } from '../quant/exactProduct';
-import { bucketCount, type BucketedValues } from './bucketedValues';
+import { bucketCount } from './bucketedValues';
 
 /** Values of one bucket summed between two flushes: r² < 2^32, so 2^21 of them sum exactly below 2^53. */
 const exactSpan = 1 << 21;
-/** Values processed between two looks at the abort signal. */
-const checkStride = 1 << 18;
+/** Values per chunk of buckets (the unit of work, of progress and of looks at the abort signal). */
+const chunkValues = 1 << 18;
 
 /**
  * Sums of the values between consecutive threshold keys. With sorted distinct keys t_0 < ... < t_{m-1},
@@ -36,7 +35,7 @@ export interface PieceSums {
 }
 
 /** Per-piece sums as pieces are gathered (PieceSummer), before the prefixes. */
-interface PieceTable {
+export interface PieceTable {
   readonly count: Float64Array;
   /** Σx and Σx² of each piece as double-double (hi, lo). */
   readonly s1h: Float64Array;
@@ -50,14 +49,26 @@ interface PieceTable {
   readonly totals: Float64Array;
 }
 
-/** An empty table of `pieces` pieces. */
-function createPieceTable(pieces: number): PieceTable {
-  const f64 = (length: number) => new Float64Array(length);
-  const i32 = (length: number) => new Int32Array(length);
-  return {
+/**
+ * An empty table of `pieces` pieces; in shared memory when another thread is to fill it, and then left
+ * for that thread to clear (clearPieceTable): the pages of a fresh table cost milliseconds to fault in,
+ * on whichever thread first writes to them.
+ */
+export function createPieceTable(pieces: number, shared = false): PieceTable {
+  const f64 = (length: number) => (shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length));
+  const i32 = (length: number) => (shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length));
+  const table = {
     count: f64(pieces), s1h: f64(pieces), s1l: f64(pieces), s2h: f64(pieces), s2l: f64(pieces),
-    minKey: i32(pieces).fill(0x7fffffff), maxKey: i32(pieces).fill(-0x80000000), totals: f64(2),
+    minKey: i32(pieces), maxKey: i32(pieces), totals: f64(2),
   };
+  if (!shared) clearPieceTable(table);
+  return table;
+}
+
+/** Readies a fresh table (all zeros) for sums: no key met yet in any piece. */
+export function clearPieceTable(table: PieceTable): void {
+  table.minKey.fill(0x7fffffff);
+  table.maxKey.fill(-0x80000000);
 }
 
 /**
@@ -70,62 +81,110 @@ function createPieceTable(pieces: number): PieceTable {
  * A bucket that no threshold cuts is one share; in a cut one, each value finds its piece through a table
  * on its key's bits 8-15 and a step over the few thresholds inside that sub-range. The bucket's tables
  * are a few KB, so each pass over a bucket runs in the first-level cache.
+ *
+ * The buckets come in chunks (bucketChunks) that the summer claims one at a time: on two threads, each
+ * with a summer and a table of its own, the chunks go to whichever is free (sharedPieces).
  */
-class PieceSummer {
+export class PieceSummer {
   private readonly acc: PieceAccumulator;
   private readonly lut = new Int32Array(256);
+  private readonly local: LocalPieces;
 
-  constructor(private readonly values: BucketedValues, private readonly thresholds: Int32Array, table: PieceTable) {
+  constructor(private readonly low: Uint16Array, private readonly starts: Int32Array, private readonly thresholds: Int32Array, table: PieceTable) {
     this.acc = new PieceAccumulator(table);
+    this.local = new LocalPieces(mostCutsInABucket(thresholds) + 2);
   }
 
-  /** Adds the values of every bucket. */
-  sumBuckets(control: WorkControl = {}): void {
-    const { thresholds, lut, acc } = this;
-    const m = thresholds.length;
-    const { low, starts } = this.values;
-    const n = this.values.n;
-    const local = new LocalPieces(mostCutsInABucket(thresholds) + 2);
+  /**
+   * Sums chunk after chunk of buckets (chunk k is buckets chunks[k] to chunks[k + 1]) while `claims` gives
+   * one (-1: none is left, or the work is to stop), telling it each chunk summed. One call for all of a
+   * thread's chunks: V8 compiles the loop once, where it first runs long. (An object, not two functions:
+   * V8 compiles a call to a function for that very function, and each search's new closures would make it
+   * throw the code away.)
+   */
+  sumChunks(chunks: Int32Array, claims: ChunkClaims): void {
+    const { thresholds, lut, acc, local, low, starts } = this;
     const cut = local.cut;
-    let t = 0;
-    // The first bucket looks at the signal too: V8 compiles this loop for the code that has run by then,
-    // and a branch met only later would make it throw that code away and compile again.
-    let sinceCheck = checkStride;
-    for (let d = 0; d < bucketCount; d++) {
-      const a = starts[d];
-      const b = starts[d + 1];
-      if (a === b) continue;
-      sinceCheck += b - a;
-      if (sinceCheck >= checkStride) {
-        sinceCheck = 0;
-        if (control.signal?.aborted) throw new CancelledError();
-        control.onProgress?.(b / n);
+    const m = thresholds.length;
+    for (let k = claims.claim(); k >= 0; k = claims.claim()) {
+      const from = chunks[k];
+      const to = chunks[k + 1];
+      // The thresholds at or below the chunk's first key: the piece that key falls in.
+      let t = firstAbove(thresholds, (from ^ 0x8000) << 16);
+      for (let d = from; d < to; d++) {
+        const a = starts[d];
+        const b = starts[d + 1];
+        if (a === b) continue;
+        const kb = (d ^ 0x8000) << 16;
+        while (t < m && thresholds[t] <= kb) t++;
+        const first = t;
+        let end = t;
+        while (end < m && thresholds[end] - kb < 0x10000) end++;
+        const cuts = end - first;
+        const negative = d < 0x8000 ? 1 : 0;
+        const flip = negative ? 0xffff : 0;
+        // Cut points as offsets from the bucket's first key, and each sub-range's first piece. A bucket no
+        // key cuts takes the same path (one piece, every lookup 0): one loop for V8 to compile.
+        for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
+        cut[cuts] = 0x10000;
+        for (let s = 0, j = 0; s < 256; s++) {
+          while (j < cuts && cut[j] <= s << 8) j++;
+          lut[s] = j;
+        }
+        for (let spanFrom = a; spanFrom < b; spanFrom += exactSpan) {
+          const spanTo = Math.min(b, spanFrom + exactSpan);
+          local.clear(cuts + 1);
+          local.add(low, spanFrom, spanTo, flip, lut);
+          acc.flush(local, cuts + 1, first, kb, negative);
+        }
       }
-      const kb = (d ^ 0x8000) << 16;
-      // Thresholds at or below the bucket's first key: the piece that key falls in.
-      while (t < m && thresholds[t] <= kb) t++;
-      const first = t;
-      let end = t;
-      while (end < m && thresholds[end] - kb < 0x10000) end++;
-      const cuts = end - first;
-      const negative = d < 0x8000 ? 1 : 0;
-      const flip = negative ? 0xffff : 0;
-      // Cut points as offsets from the bucket's first key, and each sub-range's first piece. A bucket no
-      // key cuts takes the same path (one piece, every lookup 0): one loop for V8 to compile.
-      for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
-      cut[cuts] = 0x10000;
-      for (let s = 0, j = 0; s < 256; s++) {
-        while (j < cuts && cut[j] <= s << 8) j++;
-        lut[s] = j;
-      }
-      for (let spanFrom = a; spanFrom < b; spanFrom += exactSpan) {
-        const spanTo = Math.min(b, spanFrom + exactSpan);
-        local.clear(cuts + 1);
-        local.add(low, spanFrom, spanTo, flip, lut);
-        acc.flush(local, cuts + 1, first, kb, negative);
-      }
+      claims.done(k);
     }
   }
+}
+
+/** Where a PieceSummer takes its chunks from (see sharedPieces). */
+export interface ChunkClaims {
+  /** The next chunk to sum, or -1. */
+  claim(): number;
+  /** Chunk k is summed. */
+  done(k: number): void;
+}
+
+/**
+ * Chunks of whole buckets of at least `size` values each but the last: chunk k is buckets [result[k],
+ * result[k + 1]). Each boundary is bisected from the bucket starts, a few steps a chunk: a loop over the
+ * 65536 buckets costs milliseconds while V8 still interprets it.
+ */
+export function bucketChunks(starts: Int32Array, size = chunkValues): Int32Array {
+  const bounds = [0];
+  for (let d = 0; ;) {
+    // The first bucket e > d with starts[e] >= starts[d] + size, or bucketCount.
+    const want = starts[d] + size;
+    let lo = d + 1;
+    let hi = bucketCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] >= want) hi = mid;
+      else lo = mid + 1;
+    }
+    bounds.push(lo);
+    if (lo >= bucketCount) break;
+    d = lo;
+  }
+  return Int32Array.from(bounds);
+}
+
+/** The index of the first of the sorted thresholds above `key`. */
+function firstAbove(thresholds: Int32Array, key: number): number {
+  let lo = 0;
+  let hi = thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (thresholds[mid] <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The most thresholds (sorted keys) that fall in one bucket, i.e. share their top 16 bits. */
@@ -137,13 +196,6 @@ function mostCutsInABucket(thresholds: Int32Array): number {
     most = Math.max(most, j - i);
   }
   return most;
-}
-
-/** The sums of every piece of `values` between `thresholds` (sorted, distinct keys), on this thread. */
-export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
-  const table = createPieceTable(thresholds.length + 1);
-  new PieceSummer(values, thresholds, table).sumBuckets(control);
-  return prefixSums(table, thresholds.length);
 }
 
 /** Integer sums of each piece's share of one bucket (local piece j is global piece first + j). */
@@ -263,8 +315,26 @@ class PieceAccumulator {
   }
 }
 
+/** Adds table `from` (another thread's pieces of other buckets) into `into`: one more double-double addition a piece. */
+export function mergePieceTables(into: PieceTable, from: PieceTable): void {
+  const pieces = into.count.length;
+  for (let p = 0; p < pieces; p++) {
+    const c = from.count[p];
+    if (c === 0) continue;
+    into.count[p] += c;
+    into.s1h[p] = ddAdd(into.s1h[p], into.s1l[p], from.s1h[p], from.s1l[p]);
+    into.s1l[p] = ddLow();
+    into.s2h[p] = ddAdd(into.s2h[p], into.s2l[p], from.s2h[p], from.s2l[p]);
+    into.s2l[p] = ddLow();
+    if (from.minKey[p] < into.minKey[p]) into.minKey[p] = from.minKey[p];
+    if (from.maxKey[p] > into.maxKey[p]) into.maxKey[p] = from.maxKey[p];
+  }
+  into.totals[0] += from.totals[0];
+  into.totals[1] += from.totals[1];
+}
+
 /** Prefix sums over the pieces of `table` (m thresholds), and the non-empty piece lookups. */
-function prefixSums(table: PieceTable, m: number): PieceSums {
+export function prefixSums(table: PieceTable, m: number): PieceSums {
   const pieces = m + 1;
   const count = new Float64Array(pieces + 1);
   const sumHi = new Float64Array(pieces + 1);

@@ -295,12 +295,12 @@ export class Float32RadixSorter {
   /**
    * Ends counting for a scatter that keeps only each value's low 16 bits (scatterLow16): the bucket gives
    * the other 16, so the copy takes half the memory (2 bytes a value). Such a sort is not finished here;
-   * BucketedValues takes the buckets.
+   * BucketedValues takes the buckets. The copy is the front of `buffer` when it is long enough (shared
+   * memory, say, for a helper thread to read).
    */
-  beginLow16(): void {
-    if (this.otherCounts) throw new Error('Float32RadixSorter.beginLow16 with values counted for another thread');
+  beginLow16(buffer?: Uint16Array): void {
     this.layOut();
-    this.low = new Uint16Array(this.total);
+    this.low = buffer && buffer.length >= this.total ? buffer.subarray(0, this.total) : new Uint16Array(this.total);
   }
 
   /** Bucket offsets from the counts. */
@@ -573,7 +573,7 @@ export function sortEveryBucket(bits: Int32Array, starts: Int32Array, scratch: I
 }
 
 /** scatterKeys keeping each value's low 16 bits (its bucket holds the rest). */
-function scatterLowBits(bits: Int32Array, from: number, to: number, next: Int32Array, out: Uint16Array): void {
+export function scatterLowBits(bits: Int32Array, from: number, to: number, next: Int32Array, out: Uint16Array): void {
   for (let i = from; i < to; i++) {
     const u = bits[i];
     if ((u & float32ExponentMask) === float32ExponentMask) continue;

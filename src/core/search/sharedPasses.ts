@@ -1,4 +1,4 @@
-import { scatterKeys } from './radixSort';
+import { scatterKeys, scatterLowBits } from './radixSort';
 
 /** Chunk slots between the reading thread and the helper: one being filled while the helper works on the other. */
 const slotCount = 2;
@@ -13,8 +13,8 @@ const quitAt = slotCount + 2;
 const doneAt = slotCount + 3;
 /** How long either side sleeps at most before it looks again (ms): a stopped peer is seen within it. */
 const waitSliceMs = 50;
-/** Ints of the sort's memory faulted in per idle turn: 256 pages, about 3 ms at the worst measured fault cost. */
-const faultSliceInts = 256 * 1024;
+/** Pages of the sort's memory faulted in per idle turn: about 3 ms at the worst measured fault cost. */
+const faultSlicePages = 256;
 
 /**
  * What a helper thread needs to take chunks of a streamed float32 sort's scatter pass (see SharedPasses):
@@ -32,6 +32,8 @@ export interface SharedPassJob {
   readonly next: SharedArrayBuffer;
   /** The sort's memory, which the scatter writes into. */
   readonly values: SharedArrayBuffer;
+  /** True when `values` holds each value's low 16 bits (Float32RadixSorter.beginLow16), else its 32. */
+  readonly low16: boolean;
 }
 
 /** A thread that works through a SharedPassJob (helpWithPasses) once it is posted. */
@@ -50,7 +52,8 @@ export function helpWithPasses(job: SharedPassJob): void {
   const control = new Int32Array(job.control);
   const lengths = new Int32Array(job.lengths);
   const next = new Int32Array(job.next);
-  const out = new Int32Array(job.values);
+  const out = job.low16 ? new Uint16Array(job.values) : new Int32Array(job.values);
+  const pageElements = 4096 / out.BYTES_PER_ELEMENT;
   const slots: Int32Array[] = [];
   for (let s = 0; s < slotCount; s++) slots.push(new Int32Array(job.slots, s * job.slotLength * 4, job.slotLength));
   let faulted = 0;
@@ -62,15 +65,16 @@ export function helpWithPasses(job: SharedPassJob): void {
       while (state === empty) {
         if (Atomics.load(control, quitAt) === 1) return;
         if (faulted < out.length) {
-          const end = Math.min(out.length, faulted + faultSliceInts);
-          for (let i = faulted; i < end; i += 1024) Atomics.add(out, i, 0);
+          const end = Math.min(out.length, faulted + faultSlicePages * pageElements);
+          for (let i = faulted; i < end; i += pageElements) Atomics.add(out, i, 0);
           faulted = end;
         } else {
           Atomics.wait(control, s, empty, waitSliceMs);
         }
         state = Atomics.load(control, s);
       }
-      scatterKeys(slots[s], 0, lengths[s], next, out);
+      if (out instanceof Uint16Array) scatterLowBits(slots[s], 0, lengths[s], next, out);
+      else scatterKeys(slots[s], 0, lengths[s], next, out);
       Atomics.add(control, doneAt, 1);
       Atomics.store(control, s, empty);
       Atomics.notify(control, s);
@@ -100,7 +104,7 @@ export class SharedPasses {
   private readonly lengths: Int32Array;
   private readonly slots: Int32Array[] = [];
   private readonly next: Int32Array;
-  private readonly out: Int32Array;
+  private readonly out: Int32Array | Uint16Array;
   private turn = 0;
   private firstChunks = 0;
   private secondChunks = 0;
@@ -110,13 +114,13 @@ export class SharedPasses {
     this.control = new Int32Array(job.control);
     this.lengths = new Int32Array(job.lengths);
     this.next = new Int32Array(job.next);
-    this.out = new Int32Array(job.values);
+    this.out = job.low16 ? new Uint16Array(job.values) : new Int32Array(job.values);
     for (let s = 0; s < slotCount; s++) this.slots.push(new Int32Array(job.slots, s * job.slotLength * 4, job.slotLength));
     helper.takePasses(job);
   }
 
-  /** A job for chunks of at most `slotLength` values scattered into `values`. */
-  static createJob(values: SharedArrayBuffer, slotLength: number): SharedPassJob {
+  /** A job for chunks of at most `slotLength` values scattered into `values` (their low 16 bits when `low16`). */
+  static createJob(values: SharedArrayBuffer, slotLength: number, low16 = false): SharedPassJob {
     return {
       slots: new SharedArrayBuffer(slotCount * slotLength * 4),
       slotLength,
@@ -124,6 +128,7 @@ export class SharedPasses {
       lengths: new SharedArrayBuffer(slotCount * 4),
       next: new SharedArrayBuffer(65536 * 4),
       values,
+      low16,
     };
   }
 
@@ -157,7 +162,8 @@ export class SharedPasses {
     }
     // The helper is not there: once nothing is in its hands, the positions are this thread's to use.
     this.drain();
-    scatterKeys(bits, 0, bits.length, this.next, this.out);
+    if (this.out instanceof Uint16Array) scatterLowBits(bits, 0, bits.length, this.next, this.out);
+    else scatterKeys(bits, 0, bits.length, this.next, this.out);
     return true;
   }
 

@@ -6,6 +6,7 @@ import { Float32RadixSorter, sortFloat32 } from '../../../src/core/search/radixS
 import { buildSearchReport } from '../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../src/core/report/searchSubject';
 import { helperChunks, type SharedPassJob } from '../../../src/core/search/sharedPasses';
+import { helperPieceChunks, type SharedPiecesJob } from '../../../src/core/search/sharedPieces';
 import { startSearchHelper, type SearchHelper } from '../../../src/host/searchHelper';
 import { assertSameMetrics } from '../core/search/fastGridSearch.test';
 import { TensorGenerator } from '../core/search/tensorGenerators';
@@ -19,6 +20,14 @@ describe('the search helper thread', function () {
     assert.ok(helper, 'a helper thread on this machine (two cores)');
     started.push(helper);
     return helper.sortMemory(count);
+  }
+
+  /** A helper thread of its own for searches over buckets, and bucket memory for `count` values with it. */
+  function helpedBucketMemory(count: number) {
+    const helper = startSearchHelper({ sorts: false });
+    assert.ok(helper, 'a helper thread on this machine (two cores)');
+    started.push(helper);
+    return helper.bucketMemory(count);
   }
 
   after(function () {
@@ -106,6 +115,40 @@ describe('the search helper thread', function () {
       assert.deepStrictEqual(helped.best.percentile, single.best.percentile, `${kind} winner`);
       assertSameMetrics(helped.best.metrics, single.best.metrics, `${kind} best`);
       assertSameMetrics(helped.minmax.metrics, single.minmax.metrics, `${kind} min-max`);
+      helped.curve.forEach((c, i) => assert.ok(Math.abs(c.value - single.curve[i].value) <= 1e-12 * Math.abs(single.curve[i].value), `${kind} P=${c.percentile}`));
+    }
+  });
+
+  it('a search over buckets whose scatter pass and piece pass the helper shares equals the search alone, the helper doing some of each', async function () {
+    const g = new TensorGenerator('helped-buckets');
+    for (const kind of ['uniformOutliers', 'normal', 'integers']) {
+      const values = Float32Array.from(g.tensor(2_500_001, kind).values);
+      for (let i = 11; i < values.length; i += 991) values[i] = g.pick([NaN, Infinity, -Infinity, -0]);
+      const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'b.npy'));
+      const memory = helpedBucketMemory(values.length);
+      assert.ok(memory && memory.passHelper && memory.low.buffer instanceof SharedArrayBuffer);
+      await memory.ready;
+      const passJobs: SharedPassJob[] = [];
+      const pieceJobs: SharedPiecesJob[] = [];
+      const { passHelper, piecesHelper } = memory;
+      const subject = await prepareSearchSubject(file, 'b', {}, {
+        bucketMemory: () => ({
+          low: memory.low,
+          passHelper: { takePasses: (job) => (passJobs.push(job), passHelper.takePasses(job)) },
+          piecesHelper: { sumPieces: (job) => (pieceJobs.push(job), piecesHelper.sumPieces(job)) },
+        }),
+      });
+      const alone = await prepareSearchSubject(file, 'b');
+      const options = { bits: 8, grid: { from: 99, to: 100, step: 0.01 }, objective: 'mse' as const };
+      const helped = await buildSearchReport(subject, options);
+      const single = await buildSearchReport(alone, options);
+      assert.equal(passJobs.length, 1, `${kind}: the scatter pass was offered`);
+      assert.ok(helperChunks(passJobs[0]) > 0, `${kind}: the helper scattered ${helperChunks(passJobs[0])} chunks`);
+      assert.ok(pieceJobs.length >= 1, `${kind}: the piece pass was offered`);
+      assert.ok(pieceJobs.some((job) => helperPieceChunks(job) > 0), `${kind}: the helper summed some chunks`);
+      assert.deepStrictEqual(subject.summary.stats, alone.summary.stats, `${kind} stats`);
+      assert.deepStrictEqual(helped.best.percentile, single.best.percentile, `${kind} winner`);
+      assertSameMetrics(helped.best.metrics, single.best.metrics, `${kind} best`);
       helped.curve.forEach((c, i) => assert.ok(Math.abs(c.value - single.curve[i].value) <= 1e-12 * Math.abs(single.curve[i].value), `${kind} P=${c.percentile}`));
     }
   });
