@@ -106,7 +106,12 @@ export class PieceSummer {
     const { thresholds, lut, acc, local, low, starts } = this;
     const cut = local.cut;
     const m = thresholds.length;
-    for (let k = claims.claim(); k >= 0; k = claims.claim()) {
+    // The long loops are in functions of their own, and the claims are asked at one place, before any of
+    // them: V8 compiles a hot loop for the calls that have run by then, and throws the code away at the
+    // first one that has not.
+    for (let k = -1; ;) {
+      k = claims.next(k);
+      if (k < 0) return;
       const from = chunks[k];
       const to = chunks[k + 1];
       // The thresholds at or below the chunk's first key: the piece that key falls in.
@@ -123,14 +128,7 @@ export class PieceSummer {
         const cuts = end - first;
         const negative = d < 0x8000 ? 1 : 0;
         const flip = negative ? 0xffff : 0;
-        // Cut points as offsets from the bucket's first key, and each sub-range's first piece. A bucket no
-        // key cuts takes the same path (one piece, every lookup 0): one loop for V8 to compile.
-        for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
-        cut[cuts] = 0x10000;
-        for (let s = 0, j = 0; s < 256; s++) {
-          while (j < cuts && cut[j] <= s << 8) j++;
-          lut[s] = j;
-        }
+        cutBucket(thresholds, first, cuts, kb, cut, lut);
         for (let spanFrom = a; spanFrom < b; spanFrom += exactSpan) {
           const spanTo = Math.min(b, spanFrom + exactSpan);
           local.clear(cuts + 1);
@@ -138,17 +136,28 @@ export class PieceSummer {
           acc.flush(local, cuts + 1, first, kb, negative);
         }
       }
-      claims.done(k);
     }
+  }
+}
+
+/**
+ * The cut points of one bucket (thresholds[first .. first + cuts) less the bucket's first key kb) into
+ * `cut`, with a sentinel above every key of the bucket, and each 256-key sub-range's first piece into
+ * `lut`. A bucket no key cuts gets one piece, every lookup 0: the same path as the others.
+ */
+function cutBucket(thresholds: Int32Array, first: number, cuts: number, kb: number, cut: Int32Array, lut: Int32Array): void {
+  for (let j = 0; j < cuts; j++) cut[j] = thresholds[first + j] - kb;
+  cut[cuts] = 0x10000;
+  for (let s = 0, j = 0; s < 256; s++) {
+    while (j < cuts && cut[j] <= s << 8) j++;
+    lut[s] = j;
   }
 }
 
 /** Where a PieceSummer takes its chunks from (see sharedPieces). */
 export interface ChunkClaims {
-  /** The next chunk to sum, or -1. */
-  claim(): number;
-  /** Chunk k is summed. */
-  done(k: number): void;
+  /** Takes note that chunk `summed` is summed (-1: none yet), and gives the next chunk to sum, or -1. */
+  next(summed: number): number;
 }
 
 /**
@@ -315,26 +324,13 @@ class PieceAccumulator {
   }
 }
 
-/** Adds table `from` (another thread's pieces of other buckets) into `into`: one more double-double addition a piece. */
-export function mergePieceTables(into: PieceTable, from: PieceTable): void {
-  const pieces = into.count.length;
-  for (let p = 0; p < pieces; p++) {
-    const c = from.count[p];
-    if (c === 0) continue;
-    into.count[p] += c;
-    into.s1h[p] = ddAdd(into.s1h[p], into.s1l[p], from.s1h[p], from.s1l[p]);
-    into.s1l[p] = ddLow();
-    into.s2h[p] = ddAdd(into.s2h[p], into.s2l[p], from.s2h[p], from.s2l[p]);
-    into.s2l[p] = ddLow();
-    if (from.minKey[p] < into.minKey[p]) into.minKey[p] = from.minKey[p];
-    if (from.maxKey[p] > into.maxKey[p]) into.maxKey[p] = from.maxKey[p];
-  }
-  into.totals[0] += from.totals[0];
-  into.totals[1] += from.totals[1];
-}
-
-/** Prefix sums over the pieces of `table` (m thresholds), and the non-empty piece lookups. */
-export function prefixSums(table: PieceTable, m: number): PieceSums {
+/**
+ * Prefix sums over the pieces of `table` (m thresholds), and the non-empty piece lookups; with `other`,
+ * another thread's table of the same pieces (of other buckets; cleared, see clearPieceTable), joined in
+ * as the prefixes run: its counts and keys into `table`'s, its sums as one more double-double addition
+ * a piece.
+ */
+export function prefixSums(table: PieceTable, m: number, other?: PieceTable): PieceSums {
   const pieces = m + 1;
   const count = new Float64Array(pieces + 1);
   const sumHi = new Float64Array(pieces + 1);
@@ -349,6 +345,17 @@ export function prefixSums(table: PieceTable, m: number): PieceSums {
   let h2 = 0;
   let l2 = 0;
   for (let p = 0; p < pieces; p++) {
+    // Without a branch on the piece: V8 compiles this loop for the code that has run when it turns hot,
+    // and a branch first taken later would make it throw that code away.
+    if (other) {
+      table.count[p] += other.count[p];
+      table.minKey[p] = Math.min(table.minKey[p], other.minKey[p]);
+      table.maxKey[p] = Math.max(table.maxKey[p], other.maxKey[p]);
+      h1 = ddAdd(h1, l1, other.s1h[p], other.s1l[p]);
+      l1 = ddLow();
+      h2 = ddAdd(h2, l2, other.s2h[p], other.s2l[p]);
+      l2 = ddLow();
+    }
     count[p + 1] = count[p] + table.count[p];
     let x = s1h[p];
     let t = h1 + x;
@@ -370,7 +377,7 @@ export function prefixSums(table: PieceTable, m: number): PieceSums {
   nonEmptyLookups(table.count, nextNonEmpty, prevNonEmpty);
   return {
     m, count, sumHi, sumLo, squaresHi, squaresLo,
-    absTotal: table.totals[0], squaresTotal: table.totals[1],
+    absTotal: table.totals[0] + (other ? other.totals[0] : 0), squaresTotal: table.totals[1] + (other ? other.totals[1] : 0),
     minKey: table.minKey, maxKey: table.maxKey, nextNonEmpty, prevNonEmpty,
   };
 }

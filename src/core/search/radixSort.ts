@@ -303,20 +303,26 @@ export class Float32RadixSorter {
     this.low = buffer && buffer.length >= this.total ? buffer.subarray(0, this.total) : new Uint16Array(this.total);
   }
 
-  /** Bucket offsets from the counts. */
+  /**
+   * Bucket offsets from the counts (and, with another thread's counts, the totals and where this thread's
+   * part of each bucket ends). One loop: it runs once, mostly before V8 compiles it, at tens of ns a turn.
+   */
   private layOut(): void {
     const counts = this.counts;
     const other = this.otherCounts;
-    if (other) {
-      const own = counts.slice();
-      for (let d = 0; d < float32Buckets; d++) counts[d] += other[d];
-      this.ownEnds = own;
-    }
     const starts = new Int32Array(float32Buckets + 1);
-    for (let d = 0; d < float32Buckets; d++) starts[d + 1] = starts[d] + counts[d];
+    const ownEnds = other ? new Int32Array(float32Buckets) : undefined;
+    for (let d = 0, at = 0; d < float32Buckets; d++) {
+      if (other && ownEnds) {
+        ownEnds[d] = at + counts[d];
+        counts[d] += other[d];
+      }
+      at += counts[d];
+      starts[d + 1] = at;
+    }
+    this.ownEnds = ownEnds;
     this.starts = starts;
     this.next = starts.slice(0, float32Buckets);
-    if (this.ownEnds) for (let d = 0; d < float32Buckets; d++) this.ownEnds[d] += starts[d];
   }
 
   /** After beginLow16: places the low 16 bits of the finite values of bits[from, to) in their buckets. */

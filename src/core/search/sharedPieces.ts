@@ -1,7 +1,7 @@
 import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import type { BucketedValues } from './bucketedValues';
-import { bucketChunks, clearPieceTable, createPieceTable, mergePieceTables, PieceSummer, prefixSums, type ChunkClaims, type PieceSums, type PieceTable } from './pieceSums';
+import { bucketChunks, clearPieceTable, createPieceTable, PieceSummer, prefixSums, type ChunkClaims, type PieceSums, type PieceTable } from './pieceSums';
 
 /** Below this many values a second thread costs more than it saves (the job alone is a table of every piece). */
 const minShared = 1 << 20;
@@ -79,18 +79,19 @@ export function pieceSums(values: BucketedValues, thresholds: Int32Array, contro
     return prefixSums(table, thresholds.length);
   }
   helper?.sumPieces(job);
+  let helped = true;
   try {
     summer.sumChunks(chunks, claims);
-    if (awaitHelper(job, count - claims.summed, control, () => claims.report())) {
-      mergePieceTables(table, job.table);
-    } else {
+    helped = awaitHelper(job, count - claims.summed, control, () => claims.report());
+    if (!helped) {
       claims.takeOver();
       summer.sumChunks(chunks, claims);
     }
   } finally {
     Atomics.store(job.control, quitAt, 1);
   }
-  return prefixSums(table, thresholds.length);
+  // A helper that summed a chunk cleared its table first; one that never took the job left it all zeros.
+  return prefixSums(table, thresholds.length, helped && helperPieceChunks(job) > 0 ? job.table : undefined);
 }
 
 /**
@@ -99,7 +100,7 @@ export function pieceSums(values: BucketedValues, thresholds: Int32Array, contro
  */
 class Claims implements ChunkClaims {
   summed = 0;
-  private next = 0;
+  private nextOwn = 0;
   private readonly mine: Uint8Array;
   private takingOver = false;
 
@@ -107,7 +108,8 @@ class Claims implements ChunkClaims {
     this.mine = new Uint8Array(role === 'main' ? count : 0);
   }
 
-  claim(): number {
+  next(summed: number): number {
+    if (summed >= 0) this.done();
     const slots = this.slots;
     if (this.role === 'helper') {
       if (!slots || Atomics.load(slots, quitAt) === 1) return -1;
@@ -116,16 +118,16 @@ class Claims implements ChunkClaims {
     }
     if (this.control.signal?.aborted) throw new CancelledError();
     if (this.takingOver) {
-      while (this.next < this.count && this.mine[this.next] === 1) this.next++;
-      return this.next < this.count ? this.next++ : -1;
+      while (this.nextOwn < this.count && this.mine[this.nextOwn] === 1) this.nextOwn++;
+      return this.nextOwn < this.count ? this.nextOwn++ : -1;
     }
-    const k = slots ? Atomics.add(slots, cursorAt, 1) : this.next++;
+    const k = slots ? Atomics.add(slots, cursorAt, 1) : this.nextOwn++;
     if (k >= this.count) return -1;
     this.mine[k] = 1;
     return k;
   }
 
-  done(): void {
+  private done(): void {
     if (this.role === 'helper') {
       const slots = this.slots as Int32Array;
       Atomics.add(slots, helperDoneAt, 1);
@@ -145,7 +147,7 @@ class Claims implements ChunkClaims {
   /** From now on, claims the chunks this thread has not summed (the helper's, which it failed to finish). */
   takeOver(): void {
     this.takingOver = true;
-    this.next = 0;
+    this.nextOwn = 0;
   }
 }
 
