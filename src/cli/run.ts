@@ -98,6 +98,8 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
       // A search needs only the sorted values: float32 tensors are streamed, never held in element order.
       const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, helpedSubjectOptions(helper, sorts));
       const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
+      // Let go now: the thread's teardown then overlaps the output rather than the process's exit.
+      helper?.close();
       bar.done();
       io.stdout.write(args.json ? `${toJson(report)}\n` : formatSearchReport(report));
       return;
