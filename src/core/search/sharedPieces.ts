@@ -99,15 +99,19 @@ export function pieceSums(values: BucketedValues, thresholds: Int32Array, contro
  * alone; once the main thread takes over from a helper that failed, the chunks it did not sum itself.
  */
 class Claims implements ChunkClaims {
+  /** Chunks this thread has summed. */
   summed = 0;
   private nextOwn = 0;
+  /** The chunks this thread claimed (the main thread's, for a take-over). */
   private readonly mine: Uint8Array;
   private takingOver = false;
+  private reported = 0;
 
   constructor(private readonly count: number, private readonly slots: Int32Array | undefined, private readonly role: 'main' | 'helper', private readonly control: WorkControl = {}) {
     this.mine = new Uint8Array(role === 'main' ? count : 0);
   }
 
+  /** See ChunkClaims; the main thread's claims throw CancelledError once its signal is aborted. */
   next(summed: number): number {
     if (summed >= 0) this.done();
     const slots = this.slots;
@@ -138,10 +142,11 @@ class Claims implements ChunkClaims {
     this.report();
   }
 
-  /** Reports the chunks summed by both threads. */
+  /** Reports the chunks summed by both threads (never less than before: a take-over sums the helper's chunks again). */
   report(): void {
     const helped = this.slots && !this.takingOver ? Atomics.load(this.slots, helperDoneAt) : 0;
-    this.control.onProgress?.((this.summed + helped) / this.count);
+    this.reported = Math.max(this.reported, Math.min(1, (this.summed + helped) / this.count));
+    this.control.onProgress?.(this.reported);
   }
 
   /** From now on, claims the chunks this thread has not summed (the helper's, which it failed to finish). */

@@ -79,9 +79,11 @@ describe('the pass over the buckets shared with a helper', function () {
         }
       },
     };
-    const takenOver = pieceSums(bucketize(values, failing), thresholds);
+    const seen: number[] = [];
+    const takenOver = pieceSums(bucketize(values, failing), thresholds, { onProgress: (f) => seen.push(f) });
     assert.ok(failed, 'the helper failed');
     assertSameSums(takenOver, alone, 'taken over');
+    assert.ok(seen.every((f, i) => i === 0 || f >= seen[i - 1]) && seen[seen.length - 1] === 1, 'progress runs forward, to 1, through the take-over');
   });
 
   it('stops at once when cancelled, and tells the helper to quit; progress only runs forward, to 1', function () {
