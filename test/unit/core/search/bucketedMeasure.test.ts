@@ -81,6 +81,16 @@ describe('grid ranges measured bucket by bucket, without a sort', function () {
     }
   });
 
+  it('orders the values of large buckets of either sign (counting sorts) as a sort does', function () {
+    const g = new TensorGenerator('bucketed-large-buckets');
+    // Few buckets of thousands of values each, both signs, ties, ±0.
+    const values = Float64Array.from({ length: 60_000 }, (_, i) => Math.fround((i % 2 === 0 ? 1 : -1) * (i % 7 === 0 ? 0 : 1 + g.int(0, 30_000) / 2 ** 20)));
+    const sorted = Float64Array.from(values).sort();
+    const bucketed = bucketize(values);
+    for (let rank = 0; rank < values.length; rank += 7) assert.ok(Object.is(bucketed.valueAtRank(rank), sorted[rank]), `rank ${rank}`);
+    assert.ok(Object.is(bucketed.valueAtRank(values.length - 1), sorted[values.length - 1]));
+  });
+
   it('sums every value exactly: the moments give numpy\'s mean and std as a whole read does', function () {
     const g = new TensorGenerator('bucketed-moments');
     for (const kind of tensorKinds) {
