@@ -5,18 +5,12 @@ import type { Metrics } from '../quant/metrics';
 import type { OutlierFences, PreparedValues } from '../quant/preparedValues';
 import { RangeEvaluator } from './rangeEvaluator';
 import type { SortedIndex } from './sortedIndex';
+import { takeOverMs, waitSliceMs } from './helperWaits';
 
 /** Numbers per measured range in the results, in this order. */
 const metricKeys = ['mse', 'mae', 'maxAbsError', 'sqnrDb', 'clippedCount', 'clippedFraction', 'mseInliers'] as const satisfies readonly (keyof Metrics)[];
 /** Ranges below which a second thread costs more than it saves. */
 const minShared = 8;
-/** How long the main thread sleeps at most while the helper finishes its last range (ms): a cancel is seen within it. */
-const waitSliceMs = 20;
-/**
- * With no range finished for this long (ms), the main thread measures the ranges still open itself: a
- * helper that died holding a claim must not hang the search (a range takes milliseconds).
- */
-const takeOverMs = 2000;
 /**
  * The main thread leaves the ranges to the helper while the helper alone would finish within this many
  * ms, and waits at most firstRangeMs for its first range before it joins anyway. The helper compiled the

@@ -2,16 +2,10 @@ import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import type { BucketedValues } from './bucketedValues';
 import { bucketChunks, clearPieceTable, createPieceTable, PieceSummer, prefixSums, type ChunkClaims, type PieceSums, type PieceTable } from './pieceSums';
+import { takeOverMs, waitSliceMs } from './helperWaits';
 
 /** Below this many values a second thread costs more than it saves (the job alone is a table of every piece). */
 const minShared = 1 << 20;
-/** How long the main thread sleeps at most while the helper finishes its last chunk (ms): a cancel is seen within it. */
-const waitSliceMs = 20;
-/**
- * With no chunk finished by the helper for this long (ms), the main thread sums the helper's chunks itself:
- * a helper that died holding a claim must not hang the search (a chunk takes a few ms).
- */
-const takeOverMs = 2000;
 
 /** Int32 slots of a job's control: the next chunk to claim, the chunks the helper has summed, quit, and the helper has stopped. */
 const cursorAt = 0;
