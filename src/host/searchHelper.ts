@@ -54,14 +54,16 @@ export interface SearchHelper {
 
 /**
  * Starts a helper thread for a search that is about to read a tensor: it works beside the main thread,
- * scattering the helper part of the scatter pass (every other chunk) and faulting the sorted copy's pages
- * in whenever it waits (SharedPasses), sorting chunks of the buckets beside the main thread
- * (Float32RadixSorter.finish), and measuring ranges beside it in every search (sharedMeasure). A thread
- * takes 55-70 ms to start here, so the CLI starts it before it even opens the file.
+ * scattering the helper part of the scatter pass (every other chunk) and faulting the copy's pages in
+ * whenever it waits (SharedPasses). Then, for a search that sorts (`start.sorts`), it sorts chunks of the
+ * buckets beside the main thread (Float32RadixSorter.finish) and measures ranges beside it in every
+ * search (sharedMeasure); for a grid over the buckets, it compiles the pass over them on a small tensor
+ * and claims chunks of that pass beside the main thread (sharedPieces). A thread takes 55-70 ms to start
+ * here, so the CLI starts it before it even opens the file.
  *
  * Fresh memory is costly on the virtual machines measured here, 2-3 ms per MB whatever the page size (the
- * host faults it in): for a 10^7-element tensor's 40 MB sorted copy, about 100 ms. On one core no thread is started and the sort works alone, as it does for small tensors. On a
- * busy machine the thread still starts: the load average cannot tell (it lags a minute, and counts the
+ * host faults it in): for a 10^7-element tensor's 40 MB sorted copy, about 100 ms. On one core no thread
+ * is started and the main thread works alone, as it does for small tensors. On a busy machine the thread still starts: the load average cannot tell (it lags a minute, and counts the
  * previous searches), and a thread that gets little time costs little, since the main thread claims
  * whatever work it has not taken. The thread is unreferenced: it never keeps the process alive, and it
  * ends with it.

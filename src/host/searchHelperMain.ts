@@ -14,7 +14,7 @@ import type { HelperJob, HelperStart } from './searchHelper';
 // warmFloat32Kernels), and the range evaluator before the search's candidates: this thread starts while
 // the main thread reads the file, so it has the time, and its share of the candidates then runs at full
 // speed. For a search over the buckets: the pass over them, once its share of the scatter pass is done
-// (the main thread then picks the percentiles and the threshold keys, 40 ms or so at 10^7 values).
+// (the main thread then picks the percentiles and the threshold keys, 30 ms or so at 10^7 values).
 const sorts = (workerData as HelperStart | undefined)?.sorts !== false;
 if (sorts) {
   warmSortKernels();

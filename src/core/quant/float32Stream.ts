@@ -28,8 +28,8 @@ export interface SortMemory {
 
 /**
  * Memory a host gives for a streamed tensor left in its buckets (no SortMemory): shared memory for the
- * values' low 16 bits, at least as many as elements, and a thread that takes part in the passes over the
- * buckets (pieceSums).
+ * values' low 16 bits, at least as many as elements, and a thread that takes part in the scatter pass and
+ * in the passes over the buckets (pieceSums).
  */
 export interface BucketMemory {
   readonly low: Uint16Array;
@@ -47,12 +47,13 @@ export interface StreamedValues {
 
 /**
  * Prepares a float32 tensor for searches from two passes over its elements in element order, without
- * ever holding them: the only large allocation is the radix sort's copy, 2 bytes a value (4 when a
- * helper thread shares the sort), so a 10^7-element tensor costs 20 MB of fresh memory where reading it
- * (float64 values) and sorting a copy cost 200 MB.
+ * ever holding them: the only large allocation is the radix sort's copy, 2 bytes a value (4 for a search
+ * that sorts), so a 10^7-element tensor costs 20 MB of fresh memory where reading it (float64 values)
+ * and sorting a copy cost 200 MB.
  *
  * Pass one counts NaN and ±Inf and the radix sort's first digit; pass two scatters the values into their
- * buckets. Without a helper, `finish` stops there (BucketedValues): a grid search measures its ranges
+ * buckets (a helper thread, when the host gives one, scatters every other chunk). Without sort memory,
+ * `finish` stops there (BucketedValues): a grid search measures its ranges
  * bucket by bucket, min, max and the percentiles sort only the buckets that hold them, and the mean and
  * std come from exact bucket sums of x and x² (statsFromMoments); the values and their sort are made for
  * a search that needs them. The figures equal those of `new PreparedValues(values)` and `summaryStats`

@@ -4,7 +4,7 @@ import { bucketChunks, createPieceTable } from './pieceSums';
 import { Float32RadixSorter } from './radixSort';
 import { sumClaimedPieces, type SharedPiecesJob } from './sharedPieces';
 
-/** Values, thresholds and rounds of the warm-up: enough for V8 to compile the pass, about 15 ms here. */
+/** Values, thresholds and rounds of the warm-up: enough for V8 to compile the pass, 55-65 ms here (most of it compiling). */
 const warmValues = 1 << 15;
 const warmThresholds = 3000;
 const warmRounds = 3;
@@ -12,9 +12,11 @@ const warmRounds = 3;
 /**
  * Sums the pieces of a small synthetic tensor the way a helper thread sums its chunks of a search's pass
  * over the buckets (sumClaimedPieces on a job passed through `clone`, the host's structured clone, as a
- * posted job is), so that a thread waiting for that job starts it with the pass compiled. Measured here,
- * a cold helper took 65 ms for its half of a 10^7-element pass, 30 of them while V8 compiled the loops;
- * the helper waits about 100 ms for the job while the main thread reads the file.
+ * posted job is), so that a thread waiting for that job starts it with the pass compiled. Measured here
+ * on a 10^7-element search: a cold helper summed a chunk in 3.5 ms, a warm one in 2.2; and no warm-up
+ * left it taking 11-18 of the 38 chunks where it takes about 22 warm. It runs while the main thread
+ * picks the percentiles and the threshold keys, after the helper's share of the scatter pass: run at the
+ * thread's start instead, it slowed the main thread's second pass from 50 to 75-95 ms.
  */
 export function warmPieceSums(clone: <T>(value: T) => T): void {
   // Both signs, most values in a few hundred full buckets cut by a few thresholds each (as in a large
