@@ -21,6 +21,8 @@ describe('A JSON tensor in the text editor', function () {
     await editor.locator('.squiggly-warning').first().waitFor({ timeout: 30_000 });
     assert.ok((await editor.locator('.squiggly-warning').count()) >= cli.metrics.clippedCount, 'a squiggle on each clipped value');
 
+    // The lenses are drawn on their own schedule, after the diagnostics at times.
+    await editor.locator('.codelens-decoration', { hasText: /Quantize Tensor/ }).first().waitFor({ timeout: 30_000 });
     const lenses = (await editor.locator('.codelens-decoration').allInnerTexts()).join(' ');
     assert.match(lenses, /Quantize Tensor/);
     assert.match(lenses, /Find Best Percentile/);
