@@ -1,11 +1,8 @@
 import { ddAdd, ddLow } from '../quant/doubleDouble';
 import { productError } from '../quant/exactProduct';
-import { bucketCount } from './bucketedValues';
 
 /** Values of one bucket summed between two flushes: r² < 2^32, so 2^21 of them sum exactly below 2^53. */
 const exactSpan = 1 << 21;
-/** Values per chunk of buckets (the unit of work, of progress and of looks at the abort signal). */
-const chunkValues = 1 << 18;
 
 /**
  * Sums of the values between consecutive threshold keys. With sorted distinct keys t_0 < ... < t_{m-1},
@@ -163,30 +160,6 @@ function cutBucket(thresholds: Int32Array, first: number, cuts: number, kb: numb
 export interface ChunkClaims {
   /** Takes note that chunk `summed` is summed (-1: none yet), and gives the next chunk to sum, or -1. */
   next(summed: number): number;
-}
-
-/**
- * Chunks of whole buckets of at least `size` values each but the last: chunk k is buckets [result[k],
- * result[k + 1]). Each boundary is bisected from the bucket starts, a few steps a chunk: a loop over the
- * 65536 buckets costs milliseconds while V8 still interprets it.
- */
-export function bucketChunks(starts: Int32Array, size = chunkValues): Int32Array {
-  const bounds = [0];
-  for (let d = 0; ;) {
-    // The first bucket e > d with starts[e] >= starts[d] + size, or bucketCount.
-    const want = starts[d] + size;
-    let lo = d + 1;
-    let hi = bucketCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid] >= want) hi = mid;
-      else lo = mid + 1;
-    }
-    bounds.push(lo);
-    if (lo >= bucketCount) break;
-    d = lo;
-  }
-  return Int32Array.from(bounds);
 }
 
 /** The index of the first of the sorted thresholds above `key`. */

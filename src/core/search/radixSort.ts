@@ -410,14 +410,7 @@ export class Float32RadixSorter {
     helper: SortHelper,
     onSorted: (from: number, to: number) => void,
   ): void {
-    const bounds: number[] = [0];
-    for (let d = 1, acc = 0; d <= float32Buckets; d++) {
-      acc += starts[d] - starts[d - 1];
-      if (acc >= sharedChunkValues || d === float32Buckets) {
-        bounds.push(d);
-        acc = 0;
-      }
-    }
+    const bounds = bucketChunks(starts, sharedChunkValues);
     const chunkCount = bounds.length - 1;
     const job: SharedSortJob = {
       values: out.buffer as SharedArrayBuffer,
@@ -462,6 +455,30 @@ export class Float32RadixSorter {
 /** Values of tensors from which a sort shares its finish with a helper thread, and of each chunk it shares. */
 const sharedFinishFrom = 1 << 20;
 const sharedChunkValues = 1 << 15;
+
+/**
+ * Chunks of whole buckets of at least `size` values each but the last: chunk k is buckets [result[k],
+ * result[k + 1]). Each boundary is bisected from the bucket starts, a few steps a chunk: a loop over the
+ * 65536 buckets costs milliseconds while V8 still interprets it.
+ */
+export function bucketChunks(starts: Int32Array, size: number): Int32Array {
+  const bounds = [0];
+  for (let d = 0; ;) {
+    // The first bucket e > d with starts[e] >= starts[d] + size, or float32Buckets.
+    const want = starts[d] + size;
+    let lo = d + 1;
+    let hi = float32Buckets;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] >= want) hi = mid;
+      else lo = mid + 1;
+    }
+    bounds.push(lo);
+    if (lo >= float32Buckets) break;
+    d = lo;
+  }
+  return Int32Array.from(bounds);
+}
 
 /** What a helper thread needs to sort chunks of a float32 sort's buckets beside this one (see sortClaimedChunks). */
 export interface SharedSortJob {

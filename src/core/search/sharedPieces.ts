@@ -1,9 +1,12 @@
 import { CancelledError } from '../errors';
 import type { WorkControl } from '../formats/tensorFile';
 import type { BucketedValues } from './bucketedValues';
-import { bucketChunks, clearPieceTable, createPieceTable, PieceSummer, prefixSums, type ChunkClaims, type PieceSums, type PieceTable } from './pieceSums';
+import { clearPieceTable, createPieceTable, PieceSummer, prefixSums, type ChunkClaims, type PieceSums, type PieceTable } from './pieceSums';
+import { bucketChunks } from './radixSort';
 import { takeOverMs, waitSliceMs } from './helperWaits';
 
+/** Values per chunk of buckets: the unit of work, of progress and of looks at the abort signal. */
+const chunkValues = 1 << 18;
 /** Below this many values a second thread costs more than it saves (the job alone is a table of every piece). */
 const minShared = 1 << 20;
 
@@ -61,7 +64,7 @@ export function helperPieceChunks(job: SharedPiecesJob): number {
  */
 export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
   const { low, starts, n } = values;
-  const chunks = bucketChunks(starts);
+  const chunks = bucketChunks(starts, chunkValues);
   const count = chunks.length - 1;
   const table = createPieceTable(thresholds.length + 1);
   const helper = values.helper;

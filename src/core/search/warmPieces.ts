@@ -1,7 +1,7 @@
 import { BucketedValues } from './bucketedValues';
 import { keyOfFloat32 } from './floatKeys';
-import { bucketChunks, createPieceTable } from './pieceSums';
-import { Float32RadixSorter } from './radixSort';
+import { createPieceTable } from './pieceSums';
+import { bucketChunks, Float32RadixSorter } from './radixSort';
 import { sumClaimedPieces, type SharedPiecesJob } from './sharedPieces';
 
 /** Values, thresholds and rounds of the warm-up: enough for V8 to compile the pass, 55-65 ms here (most of it compiling). */
