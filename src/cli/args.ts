@@ -10,7 +10,7 @@ export const usage = `Usage:
   clipwise info FILE
   clipwise quantize FILE [--tensor NAME] [--bits 8] [--range minmax|percentile] [--percentile 99] [--json] [--out CODES.npy]
   clipwise quantize FILE --all [--bits 8] [--range minmax|percentile] [--percentile 99] [--json]
-  clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01|nines] [--refine [LEVELS]]
+  clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01|nines] [--refine LEVELS]
                        [--method grid|optimal] [--objective mse|mae|maxAbsError|sqnrDb|mseInliers] [--json]
 
 Options:
