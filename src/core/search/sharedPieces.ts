@@ -15,6 +15,7 @@ const cursorAt = 0;
 const helperDoneAt = 1;
 const quitAt = 2;
 const helperStoppedAt = 3;
+const controlSlots = 4;
 
 /**
  * One pass over the buckets for two threads: each claims the next chunk of buckets from a shared cursor
@@ -68,7 +69,7 @@ export function pieceSums(values: BucketedValues, thresholds: Int32Array, contro
   const count = chunks.length - 1;
   const table = createPieceTable(thresholds.length + 1);
   const helper = values.helper;
-  const job = helper && n >= minShared && count > 1 && low.buffer instanceof SharedArrayBuffer ? createJob(values, thresholds, chunks) : undefined;
+  const job = helper && n >= minShared && count > 1 && low.buffer instanceof SharedArrayBuffer ? createPiecesJob(values, thresholds, chunks) : undefined;
   const summer = new PieceSummer(low, starts, thresholds, table);
   const claims = new Claims(count, job?.control, 'main', control);
   if (!job) {
@@ -154,10 +155,10 @@ class Claims implements ChunkClaims {
 }
 
 /** A job over the values' buckets, with a shared table for the helper (which clears it). */
-function createJob(values: BucketedValues, thresholds: Int32Array, chunks: Int32Array): SharedPiecesJob {
+export function createPiecesJob(values: BucketedValues, thresholds: Int32Array, chunks: Int32Array): SharedPiecesJob {
   return {
     low: values.low, starts: values.starts, thresholds, chunks,
-    control: new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT)),
+    control: new Int32Array(new SharedArrayBuffer(controlSlots * Int32Array.BYTES_PER_ELEMENT)),
     table: createPieceTable(thresholds.length + 1, true),
   };
 }

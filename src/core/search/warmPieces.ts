@@ -1,8 +1,7 @@
 import { BucketedValues } from './bucketedValues';
 import { keyOfFloat32 } from './floatKeys';
-import { createPieceTable } from './pieceSums';
 import { bucketChunks, Float32RadixSorter } from './radixSort';
-import { sumClaimedPieces, type SharedPiecesJob } from './sharedPieces';
+import { createPiecesJob, sumClaimedPieces } from './sharedPieces';
 
 /** Values, thresholds and rounds of the warm-up: enough for V8 to compile the pass, 55-65 ms here (most of it compiling). */
 const warmValues = 1 << 15;
@@ -36,11 +35,7 @@ export function warmPieceSums(clone: <T>(value: T) => T): void {
   const thresholds = new Int32Array(warmThresholds);
   for (let j = 0; j < warmThresholds; j++) thresholds[j] = keyOfFloat32(-128 + (256 * j) / warmThresholds);
   for (let round = 0; round < warmRounds; round++) {
-    const job: SharedPiecesJob = {
-      low: bucketed.low, starts, thresholds, chunks: bucketChunks(starts, 1 << 12),
-      control: new Int32Array(new SharedArrayBuffer(16)),
-      table: createPieceTable(warmThresholds + 1, true),
-    };
-    sumClaimedPieces(clone(job));
+    // Small chunks: the claims' loop turns as often as on a large tensor.
+    sumClaimedPieces(clone(createPiecesJob(bucketed, thresholds, bucketChunks(starts, 1 << 12))));
   }
 }
