@@ -106,3 +106,34 @@ describe('the pass over the buckets shared with a helper', function () {
     assert.ok(Atomics.load(job.control, 0) < job.chunks.length - 1, 'chunks were left unclaimed');
   });
 });
+
+describe('the pass over the buckets alone', function () {
+  it('gives each piece the smallest and largest key of its own values, bucket after bucket', function () {
+    const g = new TensorGenerator('piece-extremes');
+    for (let round = 0; round < 20; round++) {
+      // A few buckets of either sign, each with its values' low 16 bits in a stretch of its own, and few
+      // thresholds: pieces span whole buckets, where a key left over from the bucket before would show.
+      const buckets = Array.from({ length: g.pick([1, 2, 3, 6]) }, () => {
+        const a = Math.floor(g.uniform() * 0x10000);
+        const b = Math.min(0xffff, a + Math.floor(g.uniform() * 0x4000));
+        return { top: g.pick([0x3f80, 0x3f81, 0x3f82, 0x4000, 0xbf80, 0xbf81, 0xc000]), a, b };
+      });
+      const bits = Int32Array.from({ length: g.pick([1, 7, 300, 5000]) }, () => {
+        const { top, a, b } = g.pick(buckets);
+        return (top << 16) | (a + Math.floor(g.uniform() * (b - a + 1)));
+      });
+      const values = new Float32Array(bits.buffer);
+      const keys = Int32Array.from(values, (x) => keyOfFloat32(x));
+      const cuts = Int32Array.from(new Set(Array.from({ length: g.pick([0, 1, 5, 40]) }, () => g.pick([...keys]) + g.pick([0, 1, 7]))));
+      cuts.sort();
+      const sums = pieceSums(bucketize(values), cuts);
+      for (let p = 0; p <= cuts.length; p++) {
+        const inPiece = keys.filter((k) => (p === 0 || k >= cuts[p - 1]) && (p === cuts.length || k < cuts[p]));
+        assert.equal(sums.count[p + 1] - sums.count[p], inPiece.length, `round ${round} piece ${p}: count`);
+        if (inPiece.length === 0) continue;
+        assert.equal(sums.minKey[p], Math.min(...inPiece), `round ${round} piece ${p}: smallest key`);
+        assert.equal(sums.maxKey[p], Math.max(...inPiece), `round ${round} piece ${p}: largest key`);
+      }
+    }
+  });
+});
