@@ -67,10 +67,19 @@ export function affineParams(beta: number, alpha: number, bits: number): AffineP
   return { bits, scale, zeroPoint, qmin: 0, qmax, clipMin: beta, clipMax: alpha, warnings };
 }
 
-/** The code of one value: clamp(round(x / scale + zero_point), 0, qmax), in the seed's order. */
+/**
+ * The code of a finite x: clamp(round(x / scale + zp), 0, qmax), in the seed's order. Scalars rather than
+ * the params: a loop over many values that calls this keeps them in registers (through the params
+ * object, V8 reloaded them on every value: a pass over 10^7 values took 250 ms against 90).
+ */
+export function codeOf(x: number, scale: number, zp: number, qmax: number): number {
+  return Math.min(Math.max(roundHalfEven(x / scale + zp), 0), qmax);
+}
+
+/** The code of one value (codeOf), NaN taking the code nearest 0 and ±Inf the extreme codes (contract, Values). */
 export function quantizeValue(x: number, p: AffineParams): number {
-  if (x !== x) return Math.min(Math.max(roundHalfEven(p.zeroPoint), p.qmin), p.qmax);
-  return Math.min(Math.max(roundHalfEven(x / p.scale + p.zeroPoint), p.qmin), p.qmax);
+  if (x !== x) return Math.min(Math.max(roundHalfEven(p.zeroPoint), 0), p.qmax);
+  return codeOf(x, p.scale, p.zeroPoint, p.qmax);
 }
 
 /** The value a code stands for: scale * (q - zero_point), as the seed's asymmetric_dequantization. */
@@ -83,7 +92,12 @@ export function dequantizeCode(q: number, p: AffineParams): number {
  * (contract, Values); ±Inf fall out of clamp(round(±Inf)) by themselves.
  */
 export function quantizeCodes(values: Float64Array | Float32Array, p: AffineParams): Uint16Array {
+  const { scale, zeroPoint, qmax } = p;
+  const nanCode = quantizeValue(NaN, p);
   const codes = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) codes[i] = quantizeValue(values[i], p);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    codes[i] = x !== x ? nanCode : codeOf(x, scale, zeroPoint, qmax);
+  }
   return codes;
 }

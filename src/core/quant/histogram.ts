@@ -1,3 +1,4 @@
+import { codeOf, type AffineParams } from './affineParams';
 /** Equal-width bins: counts[i] covers [edges[i], edges[i+1]), the last bin closed as numpy.histogram. */
 export interface Histogram {
   readonly edges: number[];
@@ -62,13 +63,6 @@ export interface CodeHistogram {
   readonly usedLevels: number;
 }
 
-/** Counts codes per level, then groups levels so the histogram stays small. */
-export function codeHistogram(codes: ArrayLike<number>, qmax: number, maxBins = 256): CodeHistogram {
-  const levels = new Uint32Array(qmax + 1);
-  for (let i = 0; i < codes.length; i++) levels[codes[i]]++;
-  return groupCodeLevels(levels, maxBins);
-}
-
 /** Groups per-level code counts (index: code) into at most `maxBins` equal groups of levels. */
 export function groupCodeLevels(levels: Uint32Array, maxBins = 256): CodeHistogram {
   let used = 0;
@@ -77,4 +71,40 @@ export function groupCodeLevels(levels: Uint32Array, maxBins = 256): CodeHistogr
   const counts = new Array<number>(Math.ceil(levels.length / levelsPerBin)).fill(0);
   for (let i = 0; i < levels.length; i++) counts[Math.floor(i / levelsPerBin)] += levels[i];
   return { levelsPerBin, counts, usedLevels: used };
+}
+
+/**
+ * Bins the quantization error x - x_hat of every finite value, as a report's error histogram shows it;
+ * the bins' range comes from an earlier pass (codeLevelsAndErrorRange, or the streamed report's).
+ */
+export function addQuantizationErrors(bins: HistogramBins, values: ArrayLike<number>, p: AffineParams): void {
+  const { scale, zeroPoint, qmax } = p;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    const q = codeOf(v, scale, zeroPoint, qmax);
+    bins.add(v - scale * (q - zeroPoint));
+  }
+}
+
+/**
+ * How often each code level is used by the finite values, and their smallest and largest error: the
+ * code histogram and the error histogram's range in one pass, without a code or an error per value (for
+ * 10^7 values those were 100 MB of fresh memory, most of a report's time).
+ */
+export function codeLevelsAndErrorRange(values: ArrayLike<number>, p: AffineParams): { levels: Uint32Array; min: number; max: number } {
+  const { scale, zeroPoint, qmax } = p;
+  const levels = new Uint32Array(qmax + 1);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    const q = codeOf(v, scale, zeroPoint, qmax);
+    levels[q]++;
+    const e = v - scale * (q - zeroPoint);
+    if (e < min) min = e;
+    if (e > max) max = e;
+  }
+  return { levels, min, max };
 }

@@ -1,8 +1,8 @@
 import type { Tensor } from '../tensor';
 import type { WorkControl } from '../formats/tensorFile';
-import { affineParams, checkBits, quantizeCodes, type AffineParams } from '../quant/affineParams';
+import { affineParams, checkBits, type AffineParams } from '../quant/affineParams';
 import { chooseParams, type QuantizeOptions } from '../quant/clipRange';
-import { codeHistogram, defaultHistogramBins, histogram } from '../quant/histogram';
+import { addQuantizationErrors, codeLevelsAndErrorRange, defaultHistogramBins, groupCodeLevels, histogram, HistogramBins } from '../quant/histogram';
 import { measureDirect, type Metrics, type Objective } from '../quant/metrics';
 import { defaultOutlierK, PreparedValues } from '../quant/preparedValues';
 import { summaryStats } from '../quant/summaryStats';
@@ -103,20 +103,13 @@ export function assembleQuantizeReport(parts: QuantizeReportParts): QuantizeRepo
 
 function histogramsFor(subject: ReportSubject, params: AffineParams, bins: number): ReportHistograms {
   const x = subject.prepared.finite;
-  const codes = quantizeCodes(x, params);
-  const errors = new Float64Array(x.length);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const e = x[i] - params.scale * (codes[i] - params.zeroPoint);
-    errors[i] = e;
-    if (e < lo) lo = e;
-    if (e > hi) hi = e;
-  }
+  const { levels, min, max } = codeLevelsAndErrorRange(x, params);
+  const errors = new HistogramBins(min, max, bins);
+  addQuantizationErrors(errors, x, params);
   return {
     values: histogram(x, subject.prepared.min, subject.prepared.max, bins),
-    codes: codeHistogram(codes, params.qmax),
-    errors: histogram(errors, lo, hi, bins),
+    codes: groupCodeLevels(levels),
+    errors: errors.result(),
   };
 }
 

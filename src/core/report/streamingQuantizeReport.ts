@@ -1,10 +1,10 @@
 import { TensorFormatError, UsageError } from '../errors';
 import type { TensorFile, WorkControl } from '../formats/tensorFile';
-import { affineParams, dequantizeCode, quantizeValue, type AffineParams } from '../quant/affineParams';
+import { affineParams, type AffineParams } from '../quant/affineParams';
 import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
 import { CompensatedSum } from '../quant/compensatedSum';
 import { MomentSummer, statsFromMoments } from '../quant/summaryStats';
-import { defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
+import { addQuantizationErrors, defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
 import { scaledDown, scaledUp, scaleExponent, sqnrDb, type Metrics } from '../quant/metrics';
 import { percentileOfSorted } from '../quant/percentile';
 import { defaultOutlierK, unsignedZero } from '../quant/preparedValues';
@@ -107,7 +107,7 @@ export async function streamQuantizeReport(
   if (bins > 0) {
     const errorRange = metricsPass.errorRange;
     const errors = new HistogramBins(errorRange.min, errorRange.max, bins);
-    for await (const chunk of file.readChunks(name, progress.next())) addErrors(errors, chunk.values, params);
+    for await (const chunk of file.readChunks(name, progress.next())) addQuantizationErrors(errors, chunk.values, params);
     histograms = { values: metricsPass.valueHistogram!.result(), codes: metricsPass.codeHistogram(), errors: errors.result() };
   }
 
@@ -232,17 +232,8 @@ class MetricsPass {
     }, this.up);
   }
 
-  /** The code histogram of codeHistogram(), from the levels counted. */
+  /** The code histogram, from the levels counted. */
   codeHistogram(): CodeHistogram {
     return groupCodeLevels(this.levels!);
-  }
-}
-
-/** Bins the quantization error of every finite value of a chunk, as buildQuantizeReport's error histogram does. */
-function addErrors(bins: HistogramBins, x: Float64Array, p: AffineParams): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v - v !== 0) continue;
-    bins.add(v - dequantizeCode(quantizeValue(v, p), p));
   }
 }

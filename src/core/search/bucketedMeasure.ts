@@ -1,5 +1,5 @@
 import type { WorkControl } from '../formats/tensorFile';
-import type { AffineParams } from '../quant/affineParams';
+import { codeOf, type AffineParams } from '../quant/affineParams';
 import { ddAdd, ddLow } from '../quant/doubleDouble';
 import { productError } from '../quant/exactProduct';
 import { measureDirect, sqnrDb, type Metrics } from '../quant/metrics';
@@ -10,7 +10,7 @@ import { firstKeyAbove, firstKeyAtLeast, firstKeyWhere, guessKey, maxFiniteKey, 
 import { parseGrid, requestCandidates } from './gridSpec';
 import type { PieceSums } from './pieceSums';
 import { pieceSums } from './sharedPieces';
-import { acceptedRelativeError, codeOf } from './rangeEvaluator';
+import { acceptedRelativeError } from './rangeEvaluator';
 
 /** Unit roundoff of float64. */
 const u = 2 ** -53;

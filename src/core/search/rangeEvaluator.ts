@@ -1,4 +1,4 @@
-import type { AffineParams } from '../quant/affineParams';
+import { codeOf, type AffineParams } from '../quant/affineParams';
 import { measureDirect, sqnrDb, type FloatValues, type Metrics } from '../quant/metrics';
 import type { OutlierFences } from '../quant/preparedValues';
 import { productError } from '../quant/exactProduct';
@@ -373,11 +373,6 @@ export class RangeEvaluator {
     this.inLo += (this.inHi - (t - z)) + (x - z) + y;
     this.inHi = t;
   }
-}
-
-/** The code of x: clamp(round(x / scale + zp), 0, qmax), in the seed's order. */
-export function codeOf(x: number, scale: number, zp: number, qmax: number): number {
-  return Math.min(Math.max(roundHalfEven(x / scale + zp), 0), qmax);
 }
 
 /**
