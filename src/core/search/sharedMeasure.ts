@@ -11,16 +11,6 @@ import { takeOverMs, waitSliceMs } from './helperWaits';
 const metricKeys = ['mse', 'mae', 'maxAbsError', 'sqnrDb', 'clippedCount', 'clippedFraction', 'mseInliers'] as const satisfies readonly (keyof Metrics)[];
 /** Ranges below which a second thread costs more than it saves. */
 const minShared = 8;
-/**
- * The main thread leaves the ranges to the helper while the helper alone would finish within this many
- * ms, and waits at most firstRangeMs for its first range before it joins anyway. The helper compiled the
- * evaluator while the file was read; on this thread it is cold, and measured here (10^7 values, 8 bits,
- * 101 ranges) the first ranges take 10-36 ms each while V8 compiles, and the compiler threads take CPU
- * from the helper on two cores: both threads together took 87-112 ms where the warm helper alone takes
- * 40-55 ms. Ranges that cost more (16 bits: tens of ms each) are shared, as joining then pays.
- */
-const soloMs = 100;
-const firstRangeMs = 50;
 
 /**
  * Ranges for two threads to measure on one sorted index: each claims the next range from a shared cursor,
@@ -130,7 +120,10 @@ export function measureShared(
   helper.measureRanges(job);
   const cursor = new Int32Array(job.cursor);
   const progress = control.onProgress;
-  leaveToHelper(cursor, params.length, control);
+  // Both threads claim from the start. This thread used to leave short work to the warm helper alone
+  // (while V8 compiled on background threads that took CPU from it); with compiling on the thread that
+  // runs the code, joining at once measured as fast or faster: --method optimal 714-721 ms against
+  // 728-733, 16 bits 1.63 s against 1.65 s (medians of 5-7 interleaved runs, 10^7 values).
   measureClaimed(job, progress ? (p) => {
     const m = measure(p);
     progress(Atomics.load(cursor, 1) / params.length);
@@ -149,24 +142,6 @@ export function measureShared(
   }
   progress?.(1);
   return params.map((_, i) => readResult(results, i));
-}
-
-/**
- * Waits while the helper measures alone and will be done soon (see soloMs); returns when every range is
- * measured or when this thread should join: the helper is slow to start, or the work is long.
- */
-function leaveToHelper(cursor: Int32Array, count: number, control: WorkControl): void {
-  const start = Date.now();
-  for (let measured = Atomics.load(cursor, 1); measured < count; measured = Atomics.load(cursor, 1)) {
-    if (control.signal?.aborted) {
-      Atomics.store(cursor, 0, count);
-      throw new CancelledError();
-    }
-    const elapsed = Date.now() - start;
-    if (measured === 0 ? elapsed >= firstRangeMs : (elapsed / measured) * (count - measured) > soloMs) return;
-    Atomics.wait(cursor, 1, measured, waitSliceMs);
-    control.onProgress?.(Atomics.load(cursor, 1) / count);
-  }
 }
 
 function writeResult(results: Float64Array, i: number, m: Metrics): void {
