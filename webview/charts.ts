@@ -20,6 +20,7 @@ import { objectiveLabels } from './controls';
 import { h, setText } from './dom';
 import { formatCount, formatPercentile, formatShare, formatValue } from './format';
 import { withAlpha, type ChartTheme } from './themeColors';
+import { percentileAxis } from './percentileAxis';
 
 // Only what the four charts use, so the bundle carries nothing else of chart.js.
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
@@ -33,6 +34,8 @@ export interface ChartInputs {
 }
 
 type Point = { x: number; y: number };
+/** A point of the error curve: its place on the axis, and the percentile it stands for. */
+type CurvePoint = Point & { readonly p: number };
 
 /** Opacity of bar fills outside high contrast (high contrast draws solid bars with outlines). */
 const barAlpha = 0.75;
@@ -397,9 +400,11 @@ export class InspectorCharts {
     const t = this.theme;
     const objective: Objective = search.params.objective;
     // An optimal-range path has no single percentile per point; its upper end's percentile stands in.
-    const points = search.curve
-      .map((c) => ({ x: c.percentile ?? c.upperPercentile ?? NaN, y: c.value }))
-      .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    const curve = search.curve
+      .map((c) => ({ p: c.percentile ?? c.upperPercentile ?? NaN, y: c.value }))
+      .filter((c) => Number.isFinite(c.p) && Number.isFinite(c.y));
+    const axis = percentileAxis(curve.map((c) => c.p));
+    const points: CurvePoint[] = curve.map((c) => ({ x: axis.toX(c.p), y: c.y, p: c.p }));
     const bestP = search.best.percentile;
     const bestValue = search.best.metrics[objective];
     const [line, best] = this.curve.data.datasets;
@@ -407,25 +412,21 @@ export class InspectorCharts {
       line.data = points;
       line.pointRadius = points.length > 60 ? 0 : 2;
     }
-    if (best) best.data = bestP !== null && Number.isFinite(bestValue) ? [{ x: bestP, y: bestValue }] : [];
+    if (best) best.data = bestP !== null && Number.isFinite(bestValue) ? [{ x: axis.toX(bestP), y: bestValue, p: bestP } as CurvePoint] : [];
     const current = reportPercentile(report);
     const lines: VerticalMarker[] = [];
-    if (bestP !== null) lines.push({ x: bestP, color: t.best, label: `best P = ${formatPercentile(bestP)}`, width: 2 });
-    if (current !== null) lines.push({ x: current, color: t.current, label: `current P = ${formatPercentile(current)}`, dash: [5, 3], width: 2 });
+    if (bestP !== null) lines.push({ x: axis.toX(bestP), color: t.best, label: `best P = ${formatPercentile(bestP)}`, width: 2 });
+    if (current !== null) lines.push({ x: axis.toX(current), color: t.current, label: `current P = ${formatPercentile(current)}`, dash: [5, 3], width: 2 });
     this.curveMarkers = { ...this.markerFont(), lines };
     const label = objectiveLabels[objective];
-    const first = points[0]?.x;
-    const last = points[points.length - 1]?.x;
-    const pad = first === last ? 0.5 : 0;
-    this.redraw(this.curve, [label, first, last], () =>
+    const first = curve[0]?.p;
+    const last = curve[curve.length - 1]?.p;
+    this.redraw(this.curve, [label, axis.extra.min, axis.extra.max, axis.log], () =>
       this.options<'line'>(
-        this.axis('percentile P', {
-          ...(first !== undefined && last !== undefined ? { min: first - pad, max: last + pad } : {}),
-          ticks: { callback: (v: number | string) => formatPercentile(Number(v)) },
-        }),
+        this.axis(axis.log ? `percentile P (${axis.scaleText})` : 'percentile P', axis.extra),
         this.axis(label),
         {
-          title: (items: TooltipItem<'line'>[]) => `P = ${formatPercentile(items[0]?.parsed.x ?? 0)}`,
+          title: (items: TooltipItem<'line'>[]) => `P = ${formatPercentile((items[0]?.raw as CurvePoint | undefined)?.p ?? 0)}`,
           label: (item: TooltipItem<'line'>) => `${label} ${formatValue(item.parsed.y ?? 0)}`,
         },
       ),
@@ -434,7 +435,7 @@ export class InspectorCharts {
     const bestText = bestP === null ? 'no single best percentile' : `best P = ${formatPercentile(bestP)}, ${label} ${formatValue(bestValue)}`;
     const currentText = current === null ? '' : `; current P = ${formatPercentile(current)}, ${label} ${formatValue(report.metrics[objective])}`;
     setText(fig.note, `${formatCount(search.curve.length)} candidates${bitsNote}: ${bestText}${currentText}.`);
-    fig.describe(`${label} against percentile P from ${formatPercentile(first ?? 0)} to ${formatPercentile(last ?? 0)}; ${bestText}${currentText}.`);
+    fig.describe(`${label} against percentile P from ${formatPercentile(first ?? 0)} to ${formatPercentile(last ?? 0)}, ${axis.scaleText}; ${bestText}${currentText}.`);
   }
 }
 

@@ -388,6 +388,27 @@ describe('inspector webview in Chromium', function () {
     assert.equal(((await p.probe('state')) as WebviewState).settings.grid, 'Nines');
   });
 
+  it('draws a nines grid on a log axis of 100 − P, so that each nine has room', async function () {
+    this.timeout(40000);
+    const big = new ReportMaker(millionTensor());
+    const p = await openShown({ ...defaultSettings, tensor: 'layer1.weight' }, {}, {}, big);
+    let posted = await p.posted();
+    await p.page.getByLabel(gridLabel, { exact: true }).fill('nines');
+    posted = await p.waitForPosted(posted.length + 1);
+    await p.page.getByRole('button', { name: 'Run grid search' }).click();
+    posted = await p.waitForPosted(posted.length + 1);
+    const run = lastOf(posted, 'runSearch');
+    const settings: PanelSettings = { ...run.settings, range: 'bestOfGrid' };
+    const nines = await big.search(settings);
+    const candidates = nines.curve.map((c) => c.percentile);
+    assert.deepEqual(candidates.slice(0, 4), [99, 99.9, 99.99, 99.999], 'a million values resolve three nines past 99');
+    const best = big.quantize(settings, nines.best.percentile ?? 100);
+    await p.deliver({ type: 'searchResult', requestId: run.requestId, settings, search: nines, report: best, baseline: big.baseline(8) });
+    await p.waitForAttribute('#results-table [data-row="scale"] .current', 'data-value', String(best.scale));
+    assert.match((await p.page.locator('#chart-curve-canvas').getAttribute('aria-label')) ?? '', /against percentile P from 99 to 100, log scale of 100 − P; best P = /);
+    assert.ok((await p.probe('inkedPixels', 'chart-curve-canvas')) > 2000, 'the curve drew');
+  });
+
   it('exports through the host and says what it did', async function () {
     const p = await openShown();
     let posted = await p.posted();
