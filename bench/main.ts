@@ -129,7 +129,7 @@ async function searchInProcessMs(path: string, bits: number): Promise<{ ms: numb
   const bytes = statSync(path).size;
   const sorts = searchSorts('grid', bits, `${defaultGrid.from}:${defaultGrid.to}:${defaultGrid.step}`, bytes / 4);
   const helper = bytes >= minHelpedBytes ? startSearchHelper({ sorts }) : undefined;
-  const source = await openFileByteSource(path);
+  const source = await openFileByteSource(path, { synchronous: true });
   try {
     const file = await openTensorFile(source);
     const name = file.tensors[0].name;

@@ -19,9 +19,9 @@ if (!process.execArgv.includes(noConcurrentCompiling)) (require('node:v8') as ty
 const exitFailure = 2;
 const exitInterrupted = 130;
 
-/** Node's own file errors, told as a user would want them. */
-function describeSystemError(err: NodeJS.ErrnoException): string | undefined {
-  const path = err.path ?? 'the file';
+/** Node's own file errors, told as a user would want them (`file`: the one the command names, for errors that carry no path). */
+function describeSystemError(err: NodeJS.ErrnoException, file: string | undefined): string | undefined {
+  const path = err.path ?? file ?? 'the file';
   switch (err.code) {
     case 'ENOENT': return `${path}: no such file.`;
     case 'EISDIR': return `${path}: is a directory, not a tensor file.`;
@@ -56,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`clipwise: ${where}${err.message}\n`);
       return exitFailure;
     }
-    const system = err instanceof Error && 'code' in err ? describeSystemError(err as NodeJS.ErrnoException) : undefined;
+    const system = err instanceof Error && 'code' in err ? describeSystemError(err as NodeJS.ErrnoException, file) : undefined;
     if (system) {
       process.stderr.write(`clipwise: ${system}\n`);
       return exitFailure;

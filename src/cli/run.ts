@@ -67,7 +67,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
   const bytes = args.command === 'search' ? fileSize(args.file) : 0;
   const sorts = searchSorts(args.method, args.bits, args.grid, bytes / 4);
   const helper = bytes >= minHelpedBytes ? startSearchHelper({ sorts }) : undefined;
-  const source = await openFileByteSource(args.file);
+  const source = await openFileByteSource(args.file, { synchronous: true });
   try {
     const fileName = basename(args.file);
     const limits = { maxTensorBytes: args.maxTensorBytes };
