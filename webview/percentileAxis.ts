@@ -24,14 +24,16 @@ const logSpan = 100;
  */
 export function percentileAxis(ps: readonly number[]): PercentileAxis {
   const tails = ps.filter((p) => p < 100).map((p) => 100 - p);
-  const smallest = Math.min(...tails);
-  const largest = Math.max(...tails);
+  // Loops, not Math.min(...): a grid may hold 100 000 candidates, and a spread call's arguments live on
+  // the stack.
+  const smallest = tails.reduce((a, b) => Math.min(a, b), Infinity);
+  const largest = tails.reduce((a, b) => Math.max(a, b), -Infinity);
   // Geometric grids only: a plain grid (99:100:0.01) has most of its tails in the top decade, and reads
   // best in P itself.
   const inTopDecade = tails.filter((t) => t > largest / 10).length;
   if (tails.length < 2 || !(largest / smallest >= logSpan) || inTopDecade * 2 > tails.length) {
-    const first = Math.min(...ps);
-    const last = Math.max(...ps);
+    const first = ps.reduce((a, b) => Math.min(a, b), Infinity);
+    const last = ps.reduce((a, b) => Math.max(a, b), -Infinity);
     const pad = first === last ? 0.5 : 0;
     return {
       log: false,

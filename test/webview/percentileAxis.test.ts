@@ -35,6 +35,14 @@ describe('the error curve\'s percentile axis', function () {
     }
   });
 
+  it('takes the largest grid allowed (100 000 candidates)', function () {
+    const ps = gridCandidates({ from: 50.0005, to: 100, step: 0.0005 });
+    assert.equal(ps.length, 100_000);
+    const axis = percentileAxis(ps);
+    assert.equal(axis.log, false);
+    assert.deepEqual([axis.extra.min, axis.extra.max], [50.0005, 100]);
+  });
+
   it('keeps a linear axis where there is no span to spread: one tail, or one candidate', function () {
     assert.equal(percentileAxis([99, 100]).log, false);
     const one = percentileAxis([100]);

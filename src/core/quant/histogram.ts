@@ -89,8 +89,8 @@ export function addQuantizationErrors(bins: HistogramBins, values: ArrayLike<num
 
 /**
  * How often each code level is used by the finite values, and their smallest and largest error: the
- * code histogram and the error histogram's range in one pass, without a code or an error per value (for
- * 10^7 values those were 100 MB of fresh memory, most of a report's time).
+ * code histogram and the error histogram's range in one pass, without keeping a code or an error per
+ * value (100 MB for 10^7 values).
  */
 export function codeLevelsAndErrorRange(values: ArrayLike<number>, p: AffineParams): { levels: Uint32Array; min: number; max: number } {
   const { scale, zeroPoint, qmax } = p;
