@@ -1,10 +1,10 @@
 import { readExact, type ByteSource } from '../byteSource';
 import { dtypeBytes } from '../dtype';
-import { CancelledError, TensorFormatError, UsageError } from '../errors';
+import { CancelledError, UsageError } from '../errors';
 import type { Tensor, TensorInfo } from '../tensor';
 import { decodeElementsInto } from './decodeElements';
 import { readNpyHeader, type NpyHeader } from './npyHeader';
-import { formatByteSize, streamFloat32 } from './tensorChunks';
+import { checkTensorFits, streamFloat32 } from './tensorChunks';
 import { defaultMaxTensorBytes, type Float32Chunks, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
 
 export { isNpy } from './npyHeader';
@@ -31,7 +31,7 @@ export async function openNpy(
       if (name !== tensorName) throw new UsageError(`No tensor '${name}' in ${source.name}; it holds '${tensorName}'.`);
       // Fortran order would need the whole tensor to put elements in C order.
       if (header.isFortranOrder && header.shape.filter((d) => d > 1).length > 1) return undefined;
-      checkNpyLimit(source, header, info, limits);
+      checkTensorFits(info.name, source.name, header.count, limits);
       const range = { source, name: info.name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
       return streamFloat32(range, control, trailingBytesWarnings(source, header, info));
     },
@@ -45,17 +45,6 @@ export function npyTensorName(fileName: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
-/** Refuses a tensor whose float64 values would exceed the limit. */
-function checkNpyLimit(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits): void {
-  const valueBytes = header.count * Float64Array.BYTES_PER_ELEMENT;
-  if (valueBytes > limits.maxTensorBytes) {
-    throw new TensorFormatError(
-      `Tensor '${info.name}' in ${source.name} is too large: ${header.count} elements take ${formatByteSize(valueBytes)} as float64, above the limit of ${formatByteSize(limits.maxTensorBytes)}.`,
-      { entry: info.name },
-    );
-  }
-}
-
 /** What numpy ignores and the user should hear about: bytes after the data. */
 function trailingBytesWarnings(source: ByteSource, header: NpyHeader, info: TensorInfo): string[] {
   const trailingBytes = source.size - header.dataOffset - header.dataBytes;
@@ -64,7 +53,7 @@ function trailingBytesWarnings(source: ByteSource, header: NpyHeader, info: Tens
 }
 
 async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits, control: WorkControl = {}): Promise<Tensor> {
-  checkNpyLimit(source, header, info, limits);
+  checkTensorFits(info.name, source.name, header.count, limits);
   const itemBytes = dtypeBytes[header.dtype];
   const chunkElements = Math.max(1, Math.floor(readChunkBytes / itemBytes));
   const stored = new Float64Array(header.count);

@@ -81,7 +81,7 @@ describe('openNpy', function () {
 
   it('refuses to read a tensor whose float64 values exceed the limit', async function () {
     const file = await openNpy(memoryByteSource(encodeNpy(new Uint8Array(200), [2, 100], 'uint8'), 'w.npy'), { maxTensorBytes: 1000 });
-    await rejectsWith(file.read('w'), "Tensor 'w' in w.npy is too large: 200 elements take 1.6 KiB as float64, above the limit of 1000 bytes.");
+    await rejectsWith(file.read('w'), "Tensor 'w' in w.npy is too large: 200 elements take 1.6 KiB as float64, above the limit of 1000 bytes; raise the limit with --max-tensor-bytes (CLI) or the clipwise.maxTensorBytes setting.");
     const fits = await openNpy(memoryByteSource(encodeNpy(new Uint8Array(125), [125], 'uint8'), 'w.npy'), { maxTensorBytes: 1000 });
     assert.equal((await fits.read('w')).values.length, 125);
   });
