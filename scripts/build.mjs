@@ -23,8 +23,8 @@ const nodeEntries = [
  * sorted copy: on the virtual machines measured, a fresh 4 KiB page costs ~12 µs to fault in, 40 MB
  * ~120 ms, and the same memory in 2 MiB pages 5-60 ms) and takes every block under 4 MiB from its one
  * heap, grown 16 MiB at a time and never given back below 256 MiB (the typed arrays of a search, each of
- * them fresh mmap'd 4 KiB pages by default: 9 500 page faults in a 10^7-element search against 5 600,
- * and 466 against 397 ms, medians of 25 interleaved runs). Larger blocks stay mapped apart: calloc then
+ * them fresh mmap'd 4 KiB pages by default: 8 500 page faults in a 10^7-element search against 5 700,
+ * and 359 against 324 ms, medians of 25 interleaved runs). Larger blocks stay mapped apart: calloc then
  * need not clear them, so the pages of the bucket copy are first touched by the helper thread that faults
  * them in ahead of the scatter, not cleared on the main thread (measured with the bound at 32 MiB: a pass
  * now and then 60 ms longer). The user's own GLIBC_TUNABLES are kept; Node does
