@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { CancelledError } from '../../../../src/core/errors';
 import { BucketedValues } from '../../../../src/core/search/bucketedValues';
-import { keyOfFloat32 } from '../../../../src/core/search/floatKeys';
+import { keyOfFloat32, valueOfKey } from '../../../../src/core/search/floatKeys';
 import type { PieceSums } from '../../../../src/core/search/pieceSums';
 import { Float32RadixSorter } from '../../../../src/core/search/radixSort';
 import { helperPieceChunks, pieceSums, sumClaimedPieces, type PiecesHelper, type SharedPiecesJob } from '../../../../src/core/search/sharedPieces';
@@ -108,7 +108,7 @@ describe('the pass over the buckets shared with a helper', function () {
 });
 
 describe('the pass over the buckets alone', function () {
-  it('gives each piece the smallest and largest key of its own values, bucket after bucket', function () {
+  it('gives each piece the count, sums, smallest and largest key of its own values, bucket after bucket', function () {
     const g = new TensorGenerator('piece-extremes');
     for (let round = 0; round < 20; round++) {
       // A few buckets of either sign, each with its values' low 16 bits in a stretch of its own, and few
@@ -130,6 +130,13 @@ describe('the pass over the buckets alone', function () {
       for (let p = 0; p <= cuts.length; p++) {
         const inPiece = keys.filter((k) => (p === 0 || k >= cuts[p - 1]) && (p === cuts.length || k < cuts[p]));
         assert.equal(sums.count[p + 1] - sums.count[p], inPiece.length, `round ${round} piece ${p}: count`);
+        // Values taken in pairs, odd spans included: each value summed once, into its own piece.
+        const own = Array.from(inPiece, (k) => valueOfKey(k));
+        const sumX = sums.sumHi[p + 1] - sums.sumHi[p] + (sums.sumLo[p + 1] - sums.sumLo[p]);
+        const sumX2 = sums.squaresHi[p + 1] - sums.squaresHi[p] + (sums.squaresLo[p + 1] - sums.squaresLo[p]);
+        const scale = own.reduce((a, x) => a + Math.abs(x), 0);
+        assert.ok(Math.abs(sumX - own.reduce((a, x) => a + x, 0)) <= 1e-12 * scale, `round ${round} piece ${p}: Σx`);
+        assert.ok(Math.abs(sumX2 - own.reduce((a, x) => a + x * x, 0)) <= 1e-12 * own.reduce((a, x) => a + x * x, 0), `round ${round} piece ${p}: Σx²`);
         if (inPiece.length === 0) continue;
         assert.equal(sums.minKey[p], Math.min(...inPiece), `round ${round} piece ${p}: smallest key`);
         assert.equal(sums.maxKey[p], Math.max(...inPiece), `round ${round} piece ${p}: largest key`);
