@@ -29,10 +29,23 @@ export class HistogramBins {
 
   /** Counts one value; values outside [lo, hi] are ignored. */
   add(v: number): void {
-    if (!(v >= this.lo && v <= this.hi)) return;
-    let b = Math.floor((v - this.lo) / this.width);
-    if (b >= this.bins) b = this.bins - 1;
-    this.counts[b]++;
+    const b = this.binOf(v);
+    if (b >= 0) this.counts[b]++;
+  }
+
+  /**
+   * The bin `add` counts v in, -1 outside [lo, hi]. Monotone in v: over sorted values each bin is one run,
+   * which lets a report count bins by binary search (sortedHistograms).
+   */
+  binOf(v: number): number {
+    if (!(v >= this.lo && v <= this.hi)) return -1;
+    const b = Math.floor((v - this.lo) / this.width);
+    return b >= this.bins ? this.bins - 1 : b;
+  }
+
+  /** Counts `count` values in bin b at once. */
+  addToBin(b: number, count: number): void {
+    this.counts[b] += count;
   }
 
   addAll(values: ArrayLike<number>): void {

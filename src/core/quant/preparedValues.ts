@@ -118,6 +118,11 @@ export class PreparedValues {
     return this.finiteCache;
   }
 
+  /** True once the sorted values are at hand (`sorted` then costs nothing). */
+  get hasSorted(): boolean {
+    return this.sortedCache !== undefined;
+  }
+
   /** The finite values sorted ascending (computed on first use). */
   get sorted(): FloatValues {
     return this.sortWith();
