@@ -3,17 +3,24 @@ import { memoryByteSource, type ByteSource } from '../../core/byteSource';
 import { CancelledError, UsageError } from '../../core/errors';
 import { openTensorFile } from '../../core/formats/openTensorFile';
 import type { ReadLimits, TensorFile, WorkControl } from '../../core/formats/tensorFile';
-import { prepareSubject, type ReportSubject } from '../../core/report/buildReports';
+import type { SearchSubject } from '../../core/report/buildReports';
+import { prepareSearchSubject } from '../../core/report/searchSubject';
 import type { SearchReport } from '../../core/report/reportTypes';
 import { openFileByteSource } from '../../host/fileByteSource';
 import type { ListResult, WorkerFileRef } from '../../protocol/worker';
+import type { Tensor } from '../../core/tensor';
+
+/** True when a subject's tensor holds its elements (one read whole), not only a streamed read's warnings. */
+function isWholeTensor(tensor: SearchSubject['tensor']): tensor is Tensor {
+  return 'values' in tensor;
+}
 
 /** Prepared tensors kept between requests: a panel's recomputes share one read and one sort. */
 export const maxCachedSubjects = 2;
 
 interface CachedSubject {
   readonly key: string;
-  readonly subject: Promise<ReportSubject>;
+  readonly subject: Promise<SearchSubject>;
   /** Grid searches on this tensor, by bits, grid and objective. */
   readonly searches: Map<string, SearchReport>;
 }
@@ -30,9 +37,22 @@ export class TensorCache {
     return this.withFile(file, limits, async (opened) => ({ format: opened.format, tensors: opened.tensors }));
   }
 
-  /** The tensor prepared for reports, read at most once while its file is unchanged. */
-  async subject(file: WorkerFileRef, tensor: string, limits: ReadLimits, control: WorkControl = {}): Promise<ReportSubject> {
+  /**
+   * The tensor prepared for reports, read at most once while its file is unchanged. A tensor the file can
+   * stream as float32 is read twice in chunks and kept in its radix buckets (prepareSearchSubject): 2
+   * bytes a value rather than a float64 copy in element order, which took most of a 10^7-element tensor's
+   * first search here (reading it whole into float64: 430-640 ms). Reports and searches need no element
+   * order; the codes' export reads the tensor again (`elements`).
+   */
+  async subject(file: WorkerFileRef, tensor: string, limits: ReadLimits, control: WorkControl = {}): Promise<SearchSubject> {
     return (await this.entry(file, tensor, limits, control)).subject;
+  }
+
+  /** The tensor's elements in order: the cached subject's when it holds them, else read now (and not kept). */
+  async elements(file: WorkerFileRef, tensor: string, limits: ReadLimits, control: WorkControl = {}): Promise<Tensor> {
+    const subject = await this.subject(file, tensor, limits, control);
+    if (isWholeTensor(subject.tensor)) return subject.tensor;
+    return this.withFile(file, limits, async (opened) => opened.read(tensor, control));
   }
 
   /** Like `subject`, but a shared read cancelled by another request is started again for this one. */
@@ -68,7 +88,7 @@ export class TensorCache {
         const names = opened.tensors.map((t) => `'${t.name}'`);
         throw new UsageError(`${fileName} has no tensor '${tensor}'; it has ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}.`);
       }
-      return prepareSubject(await opened.read(tensor, control));
+      return prepareSearchSubject(opened, tensor, control);
     });
     const entry: CachedSubject = { key, subject, searches: new Map() };
     this.subjects.unshift(entry);

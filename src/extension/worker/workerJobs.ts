@@ -3,7 +3,7 @@ import { encodeNpy } from '../../core/formats/npyWriter';
 import type { WorkControl } from '../../core/formats/tensorFile';
 import { quantizeCodes } from '../../core/quant/affineParams';
 import { chooseParams, type QuantizeOptions } from '../../core/quant/clipRange';
-import { buildQuantizeReport, buildSearchReport, type ReportSubject } from '../../core/report/buildReports';
+import { buildQuantizeReport, buildSearchReport, type SearchSubject } from '../../core/report/buildReports';
 import { parseGrid, type GridRequest } from '../../core/search/gridSpec';
 import { sortedIndexOf } from '../../core/search/sortedIndex';
 import type { RpcHandlers, RpcJobControl } from '../../protocol/rpc';
@@ -18,7 +18,7 @@ export const maxRememberedJsonDocuments = 8;
 const readShare = 0.2;
 
 /** The min-max baseline every report is shown beside (no histograms: the page draws the report's). */
-function baselineOf(subject: ReportSubject, bits: number): ReturnType<typeof buildQuantizeReport> {
+function baselineOf(subject: SearchSubject, bits: number): ReturnType<typeof buildQuantizeReport> {
   return buildQuantizeReport(subject, { bits, range: 'minmax', percentile: 100 }, { histogramBins: 0 });
 }
 
@@ -27,7 +27,7 @@ function baselineOf(subject: ReportSubject, bits: number): ReturnType<typeof bui
  * the tensor): each of a panel's recomputes then takes milliseconds where two passes over a 10^7-element
  * tensor took 600-700 ms here.
  */
-function quantizeResult(subject: ReportSubject, options: QuantizeOptions, control: WorkControl = {}): QuantizeResult {
+function quantizeResult(subject: SearchSubject, options: QuantizeOptions, control: WorkControl = {}): QuantizeResult {
   sortedIndexOf(subject.prepared, control);
   return { report: buildQuantizeReport(subject, options), baseline: baselineOf(subject, options.bits) };
 }
@@ -67,10 +67,11 @@ export function createWorkerHandlers(cache = new TensorCache()): RpcHandlers<Wor
     },
 
     encodeCodes: async ({ file, tensor, options, limits }, control) => {
-      const subject = await cache.subject(file, tensor, limits, control);
+      const subject = await cache.subject(file, tensor, limits, phase(control, 0, readShare));
       const params = chooseParams(subject.prepared, options);
-      const codes = quantizeCodes(subject.tensor.values, params);
-      const shape = subject.tensor.shape;
+      const elements = await cache.elements(file, tensor, limits, phase(control, readShare, 1));
+      const codes = quantizeCodes(elements.values, params);
+      const shape = elements.shape;
       const dtype = options.bits <= 8 ? 'uint8' : 'uint16';
       const bytes = dtype === 'uint8' ? encodeNpy(Uint8Array.from(codes), shape, 'uint8') : encodeNpy(codes, shape, 'uint16');
       const own = ownBuffer(bytes);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -114,6 +114,33 @@ describe('numerics worker: the real bundle behind WorkerClient', function () {
     const subject = await notebookSubject();
     const expected = quantizeCodes(subject.tensor.values, chooseParams(subject.prepared, options));
     assert.deepEqual(Array.from(read.values), Array.from(expected));
+  });
+
+  it('keeps a float32 tensor in its radix buckets: reports as on the whole tensor, codes exported in element order', async function () {
+    // Rows of a seeded float32 matrix with a NaN: streamed and kept as 2 bytes a value, never in element
+    // order, so the export must read the elements again, in C order.
+    const rows = 300;
+    const cols = 70;
+    const values = new Float32Array(rows * cols);
+    let seed = 11;
+    for (let i = 0; i < values.length; i++) values[i] = ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.3) * (i % 97 === 0 ? 40 : 3);
+    values[123] = NaN;
+    const path = join(dir, 'matrix.npy');
+    writeFileSync(path, encodeNpy(values, [rows, cols], 'float32'));
+    const file: WorkerFileRef = { kind: 'path', path };
+    const whole = prepareSubject(await (await openTensorFile(memoryByteSource(new Uint8Array(readFileSync(path)), 'matrix.npy'))).read('matrix'));
+    const options = { bits: 6, range: 'percentile' as const, percentile: 99.5 };
+    const result = await client.call('quantize', { file, tensor: 'matrix', options, limits });
+    const expected = buildQuantizeReport(whole, options);
+    assert.deepEqual(result.report.histograms, expected.histograms);
+    assert.deepEqual([result.report.scale, result.report.zeroPoint, result.report.warnings], [expected.scale, expected.zeroPoint, expected.warnings]);
+    for (const key of ['mse', 'mae', 'maxAbsError', 'mseInliers', 'clippedCount'] as const) {
+      assert.ok(Math.abs(result.report.metrics[key] - expected.metrics[key]) <= 1e-12 * Math.abs(expected.metrics[key]), `${key}: ${result.report.metrics[key]} vs ${expected.metrics[key]}`);
+    }
+    const codes = await client.call('encodeCodes', { file, tensor: 'matrix', options, limits });
+    assert.deepEqual(codes.shape, [rows, cols]);
+    const read = await (await openTensorFile(memoryByteSource(codes.bytes, 'codes.npy'))).read('codes');
+    assert.deepEqual(Array.from(read.values), Array.from(quantizeCodes(whole.tensor.values, chooseParams(whole.prepared, options))));
   });
 
   it('cancels a running search through its signal, and the worker serves the next request', async function () {

@@ -13,7 +13,7 @@ import { TensorGenerator, tensorKinds } from '../search/tensorGenerators';
  * histograms from the sorted values, so the reference is built from the passes themselves).
  */
 function bothReports(values: Float64Array, options: { bits: number; range: 'minmax' | 'percentile'; percentile: number }) {
-  const tensor = { name: 't', dtype: 'float64' as const, shape: [values.length], count: values.length, values, warnings: [] };
+  const tensor = { name: 't', dtype: 'float64' as const, shape: [values.length], count: values.length, byteSize: values.length * 8, values, warnings: [] };
   const subject = prepareSubject(tensor);
   sortedIndexOf(subject.prepared);
   const sorted = buildQuantizeReport(subject, options);
