@@ -120,13 +120,31 @@ function withoutNegativeZero(value: unknown): unknown {
   return value;
 }
 
-/** The figures a panel shows, picked from a report so two reports compare on what matters. */
-export function figures(r: QuantizeReport): unknown {
+/** The figures a panel shows, picked from a report so two reports compare on what matters; the sums apart (see assertSameFigures). */
+function exactFigures(r: QuantizeReport): unknown {
+  const { mse, mae, mseInliers, sqnrDb, ...counted } = r.metrics;
   return withoutNegativeZero({
     tensor: r.tensor.name, dtype: r.tensor.dtype, shape: r.tensor.shape, params: r.params,
     scale: r.scale, zeroPoint: r.zeroPoint, qmin: r.qmin, qmax: r.qmax, clipMin: r.clipMin, clipMax: r.clipMax,
-    metrics: r.metrics,
+    metrics: counted,
   });
+}
+
+/**
+ * The panel shows the CLI's report: every figure the same, except the sums (mse, mae, mseInliers and
+ * sqnrDb), which the worker takes from the tensor's sorted index and the CLI from a pass over the
+ * values: the same to the contract's 1e-12 (sqnrDb, a logarithm, to 1e-9 dB).
+ */
+export function assertSameFigures(panel: QuantizeReport, cli: QuantizeReport, message = 'the report'): void {
+  assert.deepEqual(exactFigures(panel), exactFigures(cli), message);
+  for (const key of ['mse', 'mae', 'mseInliers'] as const) {
+    const a = panel.metrics[key];
+    const b = cli.metrics[key];
+    assert.ok(a === b || Math.abs(a - b) <= 1e-12 * Math.abs(b), `${message}: ${key} ${a} against the CLI's ${b}`);
+  }
+  const a = panel.metrics.sqnrDb;
+  const b = cli.metrics.sqnrDb;
+  assert.ok(a === b || Math.abs(a - b) <= 1e-9, `${message}: sqnrDb ${a} against the CLI's ${b}`);
 }
 
 /** Sets a clipwise.* user setting (undefined removes it) and lets the extension see the change. */
