@@ -16,6 +16,8 @@ export const maxRememberedJsonDocuments = 8;
 
 /** Share of a search's progress given to reading the tensor when it is not prepared yet. */
 const readShare = 0.2;
+/** Progress at which a search's sorted index is built (sorting is most of a search's work then). */
+const indexShare = 0.8;
 
 /** The min-max baseline every report is shown beside (no histograms: the page draws the report's). */
 function baselineOf(subject: SearchSubject, bits: number): ReturnType<typeof buildQuantizeReport> {
@@ -57,7 +59,10 @@ export function createWorkerHandlers(cache = new TensorCache()): RpcHandlers<Wor
       const key = `${bits}\0${gridKey(request)}\0${objective}`;
       let search = searches.get(key);
       if (search === undefined) {
-        search = await buildSearchReport(subject, { bits, grid: request, objective }, {}, phase(control, readShare, 1));
+        // The reports that follow need the sorted index anyway; with it, each candidate of the grid costs
+        // a few binary searches over block sums rather than a share of a pass over the tensor's buckets.
+        sortedIndexOf(subject.prepared, phase(control, readShare, indexShare));
+        search = await buildSearchReport(subject, { bits, grid: request, objective }, {}, phase(control, indexShare, 1));
         searches.set(key, search);
       }
       const best = search.best.percentile;
