@@ -41,7 +41,7 @@ const forbidden = /^(src|test|webview|scripts|samples|bench|out)\/|(^|\/)node_mo
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 
 run(process.execPath, ['scripts/build.mjs', '--production']);
-for (const file of ['dist/extension.js', 'dist/worker.js', 'dist/webview/main.js']) {
+for (const file of ['dist/extension.js', 'dist/worker.js', 'dist/searchHelper.js', 'dist/webview/main.js']) {
   if (!existsSync(join(root, file))) console.log(`note: ${file} is missing; the package will not work without it`);
 }
 const args = ['package', '--no-dependencies', '--out', out];

@@ -2,11 +2,13 @@ import { stat } from 'node:fs/promises';
 import { memoryByteSource, type ByteSource } from '../../core/byteSource';
 import { CancelledError, UsageError } from '../../core/errors';
 import { openTensorFile } from '../../core/formats/openTensorFile';
+import { isFloat32Dtype } from '../../core/formats/tensorChunks';
 import type { ReadLimits, TensorFile, WorkControl } from '../../core/formats/tensorFile';
 import type { SearchSubject } from '../../core/report/buildReports';
 import { prepareSearchSubject } from '../../core/report/searchSubject';
 import type { SearchReport } from '../../core/report/reportTypes';
 import { openFileByteSource } from '../../host/fileByteSource';
+import { helpedSubjectOptions, minHelpedBytes, startSearchHelper } from '../../host/searchHelper';
 import type { ListResult, WorkerFileRef } from '../../protocol/worker';
 import type { Tensor } from '../../core/tensor';
 
@@ -88,7 +90,7 @@ export class TensorCache {
         const names = opened.tensors.map((t) => `'${t.name}'`);
         throw new UsageError(`${fileName} has no tensor '${tensor}'; it has ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}.`);
       }
-      return prepareSearchSubject(opened, tensor, control);
+      return prepareWithHelper(opened, tensor, control);
     });
     const entry: CachedSubject = { key, subject, searches: new Map() };
     this.subjects.unshift(entry);
@@ -123,4 +125,21 @@ async function fileVersion(file: WorkerFileRef): Promise<string> {
   if (file.kind === 'bytes') return `bytes\0${file.name}\0${file.version}`;
   const s = await stat(file.path);
   return `path\0${file.path}\0${s.size}\0${s.mtimeMs}`;
+}
+
+/**
+ * Prepares a tensor the way a sorting search does (the reports need the sort): for a float32 tensor large
+ * enough to share, a helper thread takes half of the scatter pass and of the sort, and is let go once the
+ * tensor is prepared (10^7 values: the first report 0.54 -> 0.42 s, the first search 0.6-0.8 -> 0.5 s).
+ * Other tensors are read whole, with no pass to share.
+ */
+async function prepareWithHelper(opened: TensorFile, tensor: string, control: WorkControl): Promise<SearchSubject> {
+  const info = opened.tensors.find((t) => t.name === tensor);
+  const shares = info !== undefined && isFloat32Dtype(info.dtype) && info.count * Float32Array.BYTES_PER_ELEMENT >= minHelpedBytes;
+  const helper = shares ? startSearchHelper({ sorts: true }) : undefined;
+  try {
+    return await prepareSearchSubject(opened, tensor, control, helpedSubjectOptions(helper, true));
+  } finally {
+    helper?.close();
+  }
 }

@@ -39,6 +39,11 @@ describe('numerics worker: the real bundle behind WorkerClient', function () {
       entryPoints: [join(repoRoot, 'src/extension/worker/workerMain.ts')],
       bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: script, logLevel: 'warning',
     });
+    // And the search helper beside it, which the worker starts for a large tensor, as from dist/.
+    await build({
+      entryPoints: [join(repoRoot, 'src/host/searchHelperMain.ts')],
+      bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: join(dir, 'searchHelper.js'), logLevel: 'warning',
+    });
     client = new WorkerClient(script, 'test numerics');
   });
 
@@ -141,6 +146,28 @@ describe('numerics worker: the real bundle behind WorkerClient', function () {
     assert.deepEqual(codes.shape, [rows, cols]);
     const read = await (await openTensorFile(memoryByteSource(codes.bytes, 'codes.npy'))).read('codes');
     assert.deepEqual(Array.from(read.values), Array.from(quantizeCodes(whole.tensor.values, chooseParams(whole.prepared, options))));
+  });
+
+  it('prepares a large float32 tensor with a helper thread: the reports are the core\'s on the whole tensor', async function () {
+    // 1.5 million float32 values (6 MB): above the size where the worker starts a helper for the scatter
+    // pass and the sort.
+    const n = 1_500_000;
+    const values = new Float32Array(n);
+    let seed = 5;
+    for (let i = 0; i < n; i++) values[i] = ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.4) * (i % 1000 === 0 ? 50 : 5);
+    const path = join(dir, 'large.npy');
+    writeFileSync(path, encodeNpy(values, [n], 'float32'));
+    const file: WorkerFileRef = { kind: 'path', path };
+    const whole = prepareSubject(await (await openTensorFile(memoryByteSource(new Uint8Array(readFileSync(path)), 'large.npy'))).read('large'));
+    const result = await client.call('search', { file, tensor: 'large', bits: 8, grid: '99:100:0.05', objective: 'mse', limits });
+    const search = await buildSearchReport(whole, { bits: 8, grid: parseGridSpec('99:100:0.05'), objective: 'mse' });
+    assert.equal(result.search.best.percentile, search.best.percentile);
+    const options = { bits: 8, range: 'percentile' as const, percentile: search.best.percentile ?? 100 };
+    const expected = buildQuantizeReport(whole, options);
+    assert.deepEqual(result.report.histograms, expected.histograms);
+    for (const key of ['mse', 'mae', 'maxAbsError', 'mseInliers', 'clippedCount'] as const) {
+      assert.ok(Math.abs(result.report.metrics[key] - expected.metrics[key]) <= 1e-12 * Math.abs(expected.metrics[key]), `${key}: ${result.report.metrics[key]} vs ${expected.metrics[key]}`);
+    }
   });
 
   it('cancels a running search through its signal, and the worker serves the next request', async function () {
