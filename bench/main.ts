@@ -8,7 +8,7 @@
 // median of --runs runs; the floor is one plain JavaScript pass summing the file's float32 values, the
 // fastest of 9 (a pass over data in memory: nothing that reads the values can beat it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
@@ -20,7 +20,7 @@ import { buildSearchReport } from '../src/core/report/buildReports';
 import { prepareSearchSubject } from '../src/core/report/searchSubject';
 import { pickBest } from '../src/core/search/candidate';
 import { openFileByteSource } from '../src/host/fileByteSource';
-import { helpedSubjectOptions, minHelpedBytes, startSearchHelper } from '../src/host/searchHelper';
+import { helpedSubjectOptions, startSearchHelperFor, type SearchHelper } from '../src/host/searchHelper';
 import { searchSorts } from '../src/core/search/bucketedMeasure';
 import { directGridSearch } from '../src/core/search/directGridSearch';
 import { fastGridSearch } from '../src/core/search/fastGridSearch';
@@ -126,13 +126,14 @@ function floorMs(x: Float32Array): number {
 /** The CLI's search from the file, inside this process: two passes, the buckets' sums, 101 candidates, with a helper thread as the CLI starts one. */
 async function searchInProcessMs(path: string, bits: number): Promise<{ ms: number; percentile: number | null; mse: number }> {
   const t = performance.now();
-  const bytes = statSync(path).size;
-  const sorts = searchSorts('grid', bits, `${defaultGrid.from}:${defaultGrid.to}:${defaultGrid.step}`, bytes / 4);
-  const helper = bytes >= minHelpedBytes ? startSearchHelper({ sorts }) : undefined;
   const source = await openFileByteSource(path, { synchronous: true });
+  let helper: SearchHelper | undefined;
   try {
     const file = await openTensorFile(source);
-    const name = file.tensors[0].name;
+    const info = file.tensors[0];
+    const name = info.name;
+    const sorts = searchSorts('grid', bits, `${defaultGrid.from}:${defaultGrid.to}:${defaultGrid.step}`, info.count);
+    helper = startSearchHelperFor(info, { sorts });
     const subject = await prepareSearchSubject(file, name, {}, helpedSubjectOptions(helper, sorts));
     const report = await buildSearchReport(subject, { bits, grid: defaultGrid, objective: 'mse' });
     return { ms: performance.now() - t, percentile: report.best.percentile, mse: report.best.metrics.mse };

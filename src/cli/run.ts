@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../core/errors';
 import { encodeNpy } from '../core/formats/npyWriter';
@@ -10,25 +9,16 @@ import { buildQuantizeReport, buildSearchReport, prepareSubject } from '../core/
 import { prepareSearchSubject } from '../core/report/searchSubject';
 import { searchSorts } from '../core/search/bucketedMeasure';
 import { parseGrid } from '../core/search/gridSpec';
-import type { Tensor } from '../core/tensor';
+import type { Tensor, TensorInfo } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
 import { openFileByteSource } from '../host/fileByteSource';
-import { helpedSubjectOptions, minHelpedBytes, startSearchHelper } from '../host/searchHelper';
+import { helpedSubjectOptions, startSearchHelperFor, type SearchHelper } from '../host/searchHelper';
 import type { CliArgs } from './args';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
 import { progressBar } from './progressBar';
 import { formatQuantizeAll, quantizeAllTensors, quantizeTensorReport } from './quantizeAll';
 import { formatInfo, formatQuantizeReport, formatSearchReport } from './readable';
-
-/** Size of a file, 0 when it cannot be read (opening it reports why). */
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
 
 /** Where the CLI writes, and how it is stopped. */
 export interface CliIo {
@@ -59,15 +49,8 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     io.stdout.write(usage);
     return;
   }
-  // Started before anything else (a thread takes longer to start than the file takes to open), for a
-  // file large enough to hold a tensor whose sort, or whose passes over its radix buckets, it can share.
-  // With V8 compiling on the thread that runs the code (the launcher line), two threads on two cores
-  // scale: measured here, the pass over the buckets of 10^7 values took 44-48 ms on two threads against
-  // 80-95 on one.
-  const bytes = args.command === 'search' ? fileSize(args.file) : 0;
-  const sorts = searchSorts(args.method, args.bits, args.grid, bytes / 4);
-  const helper = bytes >= minHelpedBytes ? startSearchHelper({ sorts }) : undefined;
   const source = await openFileByteSource(args.file, { synchronous: true });
+  let helper: SearchHelper | undefined;
   try {
     const fileName = basename(args.file);
     const limits = { maxTensorBytes: args.maxTensorBytes };
@@ -94,9 +77,16 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
       return;
     }
     if (args.command === 'search') {
+      const name = chooseTensorName(file, fileName, args.tensor);
+      const info = file.tensors.find((t) => t.name === name) as TensorInfo;
+      const sorts = searchSorts(args.method, args.bits, args.grid, info.count);
+      // With V8 compiling on the thread that runs the code (the launcher line), two threads on two cores
+      // scale: measured here, the pass over the buckets of 10^7 values took 44-48 ms on two threads
+      // against 80-95 on one.
+      helper = startSearchHelperFor(info, { sorts });
       const search = { bits: args.bits, grid: parseGrid(args.grid), objective: args.objective, refine: args.refine, method: args.method };
       // A search needs only the sorted values: float32 tensors are streamed, never held in element order.
-      const subject = await prepareSearchSubject(file, chooseTensorName(file, fileName, args.tensor), control, helpedSubjectOptions(helper, sorts));
+      const subject = await prepareSearchSubject(file, name, control, helpedSubjectOptions(helper, sorts));
       const report = await buildSearchReport(subject, search, { outlierK: args.outlierK }, control);
       // Let go now: the thread's teardown then overlaps the output rather than the process's exit.
       helper?.close();

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { isFloat32Dtype } from '../core/formats/tensorChunks';
 import type { BucketMemory, SortMemory } from '../core/quant/float32Stream';
 import type { SearchSubjectOptions } from '../core/report/searchSubject';
 import type { SharedSortJob } from '../core/search/radixSort';
+import type { TensorInfo } from '../core/tensor';
 import type { SharedMeasureJob } from '../core/search/sharedMeasure';
 import type { SharedPassJob } from '../core/search/sharedPasses';
 import type { SharedPiecesJob } from '../core/search/sharedPieces';
@@ -106,6 +108,16 @@ export function startSearchHelper(start: HelperStart = { sorts: true }): SearchH
     },
     close: () => void worker.terminate(),
   };
+}
+
+/**
+ * A helper for a search of this tensor, started as soon as its header is read: for a float32 tensor
+ * large enough that its passes or its sort pay for a second thread; none for any other (read whole, with
+ * no pass to share). The CLI, the bench and the extension's worker all start theirs here.
+ */
+export function startSearchHelperFor(info: Pick<TensorInfo, 'dtype' | 'count'>, start: HelperStart): SearchHelper | undefined {
+  if (!isFloat32Dtype(info.dtype) || info.count * Float32Array.BYTES_PER_ELEMENT < minHelpedBytes) return undefined;
+  return startSearchHelper(start);
 }
 
 /**

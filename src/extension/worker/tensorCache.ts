@@ -2,13 +2,12 @@ import { stat } from 'node:fs/promises';
 import { memoryByteSource, type ByteSource } from '../../core/byteSource';
 import { CancelledError, UsageError } from '../../core/errors';
 import { openTensorFile } from '../../core/formats/openTensorFile';
-import { isFloat32Dtype } from '../../core/formats/tensorChunks';
 import type { ReadLimits, TensorFile, WorkControl } from '../../core/formats/tensorFile';
 import type { SearchSubject } from '../../core/report/buildReports';
 import { prepareSearchSubject } from '../../core/report/searchSubject';
 import type { SearchReport } from '../../core/report/reportTypes';
 import { openFileByteSource } from '../../host/fileByteSource';
-import { helpedSubjectOptions, minHelpedBytes, startSearchHelper } from '../../host/searchHelper';
+import { helpedSubjectOptions, startSearchHelperFor } from '../../host/searchHelper';
 import type { ListResult, WorkerFileRef } from '../../protocol/worker';
 import type { Tensor } from '../../core/tensor';
 
@@ -131,12 +130,10 @@ async function fileVersion(file: WorkerFileRef): Promise<string> {
  * Prepares a tensor the way a sorting search does (the reports need the sort): for a float32 tensor large
  * enough to share, a helper thread takes half of the scatter pass and of the sort, and is let go once the
  * tensor is prepared (10^7 values: the first report 0.54 -> 0.42 s, the first search 0.6-0.8 -> 0.5 s).
- * Other tensors are read whole, with no pass to share.
  */
 async function prepareWithHelper(opened: TensorFile, tensor: string, control: WorkControl): Promise<SearchSubject> {
   const info = opened.tensors.find((t) => t.name === tensor);
-  const shares = info !== undefined && isFloat32Dtype(info.dtype) && info.count * Float32Array.BYTES_PER_ELEMENT >= minHelpedBytes;
-  const helper = shares ? startSearchHelper({ sorts: true }) : undefined;
+  const helper = info && startSearchHelperFor(info, { sorts: true });
   try {
     return await prepareSearchSubject(opened, tensor, control, helpedSubjectOptions(helper, true));
   } finally {

@@ -7,7 +7,7 @@ import { buildSearchReport } from '../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../src/core/report/searchSubject';
 import { helperChunks, type SharedPassJob } from '../../../src/core/search/sharedPasses';
 import { helperPieceChunks, type SharedPiecesJob } from '../../../src/core/search/sharedPieces';
-import { startSearchHelper, type SearchHelper } from '../../../src/host/searchHelper';
+import { startSearchHelper, startSearchHelperFor, type SearchHelper } from '../../../src/host/searchHelper';
 import { assertSameMetrics } from '../core/search/fastGridSearch.test';
 import { TensorGenerator } from '../core/search/tensorGenerators';
 
@@ -32,6 +32,20 @@ describe('the search helper thread', function () {
 
   after(function () {
     for (const helper of started) helper.close();
+  });
+
+  it('is started for a tensor streamed as float32 of 4 MiB or more, and for no other (read whole, nothing to share)', function () {
+    const helperFor = (dtype: 'float64' | 'int32' | 'float32' | 'uint8', count: number) => {
+      const helper = startSearchHelperFor({ dtype, count }, { sorts: false });
+      if (helper) started.push(helper);
+      return helper !== undefined;
+    };
+    assert.equal(helperFor('float64', 1 << 24), false, 'float64');
+    assert.equal(helperFor('int32', 1 << 24), false, 'int32');
+    assert.equal(helperFor('float32', (1 << 20) - 1), false, 'just under 4 MiB of float32');
+    assert.equal(helperFor('float32', 1 << 20), true, '4 MiB of float32');
+    assert.equal(helperFor('uint8', 1 << 20), true, 'uint8, streamed as float32 (4 bytes a value)');
+    for (const helper of started.splice(0)) helper.close();
   });
 
   it('gives nothing for a small tensor, and shared memory of the size asked for a large one', function () {
