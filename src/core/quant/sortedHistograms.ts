@@ -41,7 +41,7 @@ export function sortedHistograms(sorted: FloatValues, min: number, max: number, 
   return { values: values.result(), codes: groupCodeLevels(levels), errors: errors.result() };
 }
 
-/** Adds sorted[from, to) into `bins` run by run, `binOf` being monotone over it (-1 outside the bins' range). */
+/** Adds sorted[from, to) into `bins` run by run: every value lies in the bins' range, where `binOf` is monotone. */
 function countRuns(sorted: FloatValues, from: number, to: number, binOf: (x: number) => number, bins: HistogramBins): void {
   for (let at = from; at < to;) {
     const b = binOf(sorted[at]);

@@ -200,7 +200,7 @@ function mostCutsInABucket(thresholds: Int32Array): number {
  * falls in the same piece as the one before it (the pieces are uneven: many candidates share most of
  * their cuts): with one set of sums, each such value read a sum whose store had not landed yet, and the
  * processor, which had guessed the two apart, started over. Measured on the 10^7-element benchmark
- * tensors, one thread, warm: 9.7 against 6.3 ns a value, together with the step below.
+ * tensors, one thread, warm: 9.7 against 6.0-6.3 ns a value, together with the step below.
  */
 class LocalPieces {
   readonly count: Float64Array;
@@ -299,8 +299,8 @@ class LocalPieces {
 
   /**
    * Adds the odd lane into the sums, then finds each non-empty piece's least and greatest key (min, max)
-   * from the keys seen, and forgets them for the next span. A piece's keys are [cut[j - 1], cut[j]): a non-empty one has a bit set there, so each
-   * scan stops inside it.
+   * from the keys seen, and forgets them for the next span. A piece's keys are [cut[j - 1], cut[j]): a
+   * non-empty one has a bit set there, so each scan stops inside it.
    */
   extremes(pieces: number): void {
     const { count, r1, r2, oddCount, oddR1, oddR2, min, max, cut, seen } = this;
