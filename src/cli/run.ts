@@ -62,7 +62,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     }
     const bar = args.json ? progressBar({ isTTY: false } as NodeJS.WriteStream, '') : progressBar(io.stderr, args.command);
     const control: WorkControl = { signal: io.signal, onProgress: (f) => bar.update(f) };
-    if (args.command === 'quantize' && (args.all || (args.out === undefined && file.readChunks))) {
+    if (args.command === 'quantize' && (args.all || args.out === undefined)) {
       const options = { bits: args.bits, range: args.range, percentile: args.percentile };
       const reportOptions = { outlierK: args.outlierK, histogramBins: 0 };
       if (args.all) {

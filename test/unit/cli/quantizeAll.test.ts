@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs } from '../../../src/cli/args';
+import { toJson } from '../../../src/cli/jsonOutput';
+import { quantizeTensorReport } from '../../../src/cli/quantizeAll';
+import { openTensorFile } from '../../../src/core/formats/openTensorFile';
+import { openFileByteSource } from '../../../src/host/fileByteSource';
 import { UsageError } from '../../../src/core/errors';
 import { repoRoot, runClipwise } from '../../helpers/cli';
 import { runPython } from '../../helpers/python';
@@ -100,5 +104,46 @@ print(json.dumps([scale, zp, float(np.mean((x - scale * (q - zp)) ** 2))]))`;
     assert.throws(() => parseCliArgs(['search', 'x.npz', '--all']), /--all applies to quantize only\./);
     assert.throws(() => parseCliArgs(['quantize', 'x.npz', '--all', '--tensor', 'w']), /does not combine with --tensor or --out/);
     assert.throws(() => parseCliArgs(['quantize', 'x.npz', '--all', '--out', 'c.npy']), /does not combine with --tensor or --out/);
+  });
+  it('keeps a large float32 tensor in its radix buckets: the report of a whole read, and numpy\'s figures', async function () {
+    const tmp = mkdtempSync(join(tmpdir(), 'clipwise-all-'));
+    try {
+      // 1.2 million float32 values written by numpy, with NaN and far outliers: above the million from
+      // which a quantize streams into buckets; the Fortran-ordered copy cannot stream and is read whole.
+      const file = join(tmp, 'w.npy');
+      const fortran = join(tmp, 'f.npy');
+      const script = `
+import json, numpy as np, sys
+rng = np.random.default_rng(4)
+x = rng.standard_t(3, 1_200_000).astype(np.float32); x[::997] = np.nan; x[5] = 300
+np.save(sys.argv[1], x); np.save(sys.argv[2], np.asfortranarray(x.reshape(1200, 1000)))
+v = x[np.isfinite(x)].astype(np.float64)
+lo, hi = np.percentile(v, 0.5), np.percentile(v, 99.5)
+scale = (hi - lo) / 255; zp = -np.round(lo / scale)
+q = np.clip(np.round(v / scale + zp), 0, 255)
+print(json.dumps([scale, zp, float(np.mean((v - scale * (q - zp)) ** 2))]))`;
+      const [scale, zp, mse] = JSON.parse(runPython(script, [file, fortran])) as number[];
+      const args = ['--json', '--percentile', '99.5'];
+      const bucketed = JSON.parse(runClipwise(['quantize', file, ...args]).stdout);
+      const whole = JSON.parse(runClipwise(['quantize', fortran, ...args]).stdout);
+      assert.equal(bucketed.scale, scale);
+      assert.equal(bucketed.zeroPoint, zp);
+      assert.ok(Math.abs(bucketed.metrics.mse - mse) <= 1e-12 * mse, `${bucketed.metrics.mse} vs numpy ${mse}`);
+      const { metrics: m, tensor: t, ...rest } = bucketed;
+      const { metrics: wm, tensor: wt, ...wholeRest } = whole;
+      assert.deepEqual(rest, wholeRest);
+      assert.deepEqual([t.count, t.nonFiniteCount, t.stats.min, t.stats.max], [wt.count, wt.nonFiniteCount, wt.stats.min, wt.stats.max]);
+      for (const key of ['mean', 'std'] as const) assert.ok(Math.abs(t.stats[key] - wt.stats[key]) <= 1e-12 * Math.abs(wt.stats[key]), key);
+      assert.deepEqual([m.maxAbsError, m.clippedCount], [wm.maxAbsError, wm.clippedCount]);
+      for (const key of ['mse', 'mae', 'mseInliers'] as const) assert.ok(Math.abs(m[key] - wm[key]) <= 1e-12 * wm[key], key);
+      // The same report without ever reading the tensor whole.
+      const opened = await openTensorFile(await openFileByteSource(file, { synchronous: true }));
+      const streamedOnly = { ...opened, read: () => Promise.reject(new Error('read whole')) };
+      const options = { bits: 8, range: 'percentile' as const, percentile: 99.5 };
+      const report = await quantizeTensorReport(streamedOnly, 'w', options, { histogramBins: 0 }, { maxTensorBytes: 2 ** 30 }, {});
+      assert.equal(toJson(report), toJson(bucketed));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
