@@ -4,8 +4,8 @@ import type { Tensor, TensorInfo } from '../tensor';
 import { isNpy, openNpy } from './npy';
 import { readNpyHeader, type NpyHeader } from './npyHeader';
 import { quoteBytes } from './quoteBytes';
-import { checkTensorFits, deferredChunks, formatByteSize, raiseLimitHint, streamElements } from './tensorChunks';
-import { defaultMaxTensorBytes, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
+import { checkTensorFits, deferredChunks, formatByteSize, raiseLimitHint, streamElements, streamFloat32 } from './tensorChunks';
+import { defaultMaxTensorBytes, type Float32Chunks, type ReadLimits, type TensorChunks, type TensorFile, type WorkControl } from './tensorFile';
 import { readZipArchive, type ZipEntry } from './zipArchive';
 import { openZipMember, type ZipMemberSource } from './zipMember';
 
@@ -30,7 +30,9 @@ export function npzTensorName(memberName: string): string {
 /**
  * Opens an .npz archive (numpy.savez stored, numpy.savez_compressed deflated, ZIP64 or not): the
  * listing reads the central directory and each member's .npy header; data is read on demand, a
- * stored member straight from its byte range, a deflated one inflated as it is read.
+ * stored member straight from its byte range, a deflated one inflated as it is read. A member whose
+ * values are all float32 also streams as float32 bits (readFloat32Chunks), as an .npy does: a search
+ * then keeps it in radix buckets rather than reading it whole into float64.
  */
 export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTensorBytes: defaultMaxTensorBytes }): Promise<TensorFile> {
   const archive = await readZipArchive(source);
@@ -87,6 +89,17 @@ export async function openNpz(source: ByteSource, limits: ReadLimits = { maxTens
         const range = { source: member.source, name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
         return releasingAfter(streamElements(range, control), member.source);
       }),
+    readFloat32Chunks: (name: string, control?: WorkControl): Float32Chunks | undefined => {
+      const member = memberNamed(name);
+      const { header } = member;
+      // Fortran order would need the whole tensor to put elements in C order.
+      if (header.isFortranOrder && header.shape.filter((d) => d > 1).length > 1) return undefined;
+      checkInflatedFits(member, source, limits);
+      checkTensorFits(name, source.name, member.info.count, limits);
+      const range = { source: member.source, name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
+      const chunks = streamFloat32(range, control);
+      return chunks && releasingAfter(chunks, member.source);
+    },
   };
 }
 
@@ -102,7 +115,7 @@ function checkInflatedFits(member: NpzMember, archive: ByteSource, limits: ReadL
 }
 
 /** Chunks that free the member's inflater state when a pass ends, however it ends. */
-function releasingAfter(chunks: TensorChunks, member: ZipMemberSource): TensorChunks {
+function releasingAfter<T>(chunks: Passes<T>, member: ZipMemberSource): Passes<T> {
   return {
     get warnings() {
       return chunks.warnings;
@@ -116,6 +129,9 @@ function releasingAfter(chunks: TensorChunks, member: ZipMemberSource): TensorCh
     },
   };
 }
+
+/** Passes over a tensor's elements: TensorChunks, or Float32Chunks. */
+type Passes<T> = AsyncIterable<T> & { readonly warnings: readonly string[] };
 
 /** A Fortran-order array cannot be streamed in C order: its one pass is the whole tensor. */
 function wholeAsChunks(read: () => Promise<Tensor>): TensorChunks {

@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { memoryByteSource } from '../../../../src/core/byteSource';
 import { CancelledError } from '../../../../src/core/errors';
 import { encodeNpy } from '../../../../src/core/formats/npyWriter';
@@ -13,6 +16,7 @@ import { bucketedValuesOf } from '../../../../src/core/search/bucketedValues';
 import { hasSortedIndex, sortedIndexOf } from '../../../../src/core/search/sortedIndex';
 import { assertSameMetrics } from '../search/fastGridSearch.test';
 import { TensorGenerator, tensorKinds } from '../search/tensorGenerators';
+import { runPython } from '../../../helpers/python';
 
 function same(a: unknown, b: unknown, where: string): void {
   // deepEqual tells -0 from +0 only through Object.is on numbers, which is what we want.
@@ -141,6 +145,44 @@ describe('float32 tensors streamed for a search', function () {
     const plain = await prepareSearchSubject(file, 'a');
     same(subject.summary, plain.summary, 'summary');
     same(Float64Array.from(subject.prepared.sorted), Float64Array.from(plain.prepared.sorted), 'sorted');
+  });
+
+  it('a search over a streamed .npz member, stored or deflated by numpy, equals the search over the member read whole', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'clipwise-npz32-'));
+    try {
+      const stored = join(dir, 's.npz');
+      const deflated = join(dir, 'd.npz');
+      runPython(`
+import numpy as np, sys
+rng = np.random.default_rng(8)
+w = rng.laplace(size=40_011).astype(np.float32); w[::501] = np.nan; w[7] = 90
+h = rng.standard_normal((120, 70)).astype(np.float16)
+f = np.asfortranarray(rng.standard_normal((300, 40)).astype(np.float32))
+d = rng.standard_normal(500)
+np.savez(sys.argv[1], w=w, h=h, f=f, d=d); np.savez_compressed(sys.argv[2], w=w, h=h, f=f, d=d)`, [stored, deflated]);
+      for (const path of [stored, deflated]) {
+        const file = await openTensorFile(memoryByteSource(new Uint8Array(readFileSync(path)), path.endsWith('s.npz') ? 's.npz' : 'd.npz'));
+        // Fortran order and float64 values cannot stream as float32: they are read whole.
+        assert.equal(file.readFloat32Chunks?.('f'), undefined);
+        assert.equal(file.readFloat32Chunks?.('d'), undefined);
+        for (const name of ['w', 'h']) {
+          assert.ok(file.readFloat32Chunks?.(name), name);
+          const options = { bits: 8, grid: { from: 99, to: 100, step: 0.05 }, objective: 'mse' as const };
+          const subject = await prepareSearchSubject(file, name);
+          assert.ok(bucketedValuesOf(subject.prepared), `${path} ${name} kept in buckets`);
+          const whole = prepareSubject(await file.read(name));
+          same(subject.summary, whole.summary, `${path} ${name} summary`);
+          const streamedReport = await buildSearchReport(subject, options);
+          const wholeReport = await buildSearchReport(whole, options);
+          same(streamedReport.best.percentile, wholeReport.best.percentile, `${path} ${name} winner`);
+          streamedReport.curve.forEach((c, i) => {
+            assert.ok(Math.abs(c.value - wholeReport.curve[i].value) <= 1e-12 * Math.abs(wholeReport.curve[i].value), `${path} ${name} P=${c.percentile}`);
+          });
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('falls back to a whole read where the dtype holds values beyond float32', async function () {
