@@ -62,7 +62,6 @@ function firstWhere(sorted: FloatValues, from: number, to: number, holds: (x: nu
     hi = Math.min(to, hi + step);
     step *= 2;
   }
-  if (hi >= to) hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (holds(sorted[mid])) hi = mid;

@@ -6,10 +6,10 @@ import type { ReadLimits, TensorFile, WorkControl } from '../../core/formats/ten
 import type { SearchSubject } from '../../core/report/buildReports';
 import { prepareSearchSubject } from '../../core/report/searchSubject';
 import type { SearchReport } from '../../core/report/reportTypes';
+import type { Tensor } from '../../core/tensor';
 import { openFileByteSource } from '../../host/fileByteSource';
 import { helpedSubjectOptions, startSearchHelperFor } from '../../host/searchHelper';
 import type { ListResult, WorkerFileRef } from '../../protocol/worker';
-import type { Tensor } from '../../core/tensor';
 
 /** True when a subject's tensor holds its elements (one read whole), not only a streamed read's warnings. */
 function isWholeTensor(tensor: SearchSubject['tensor']): tensor is Tensor {
