@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { CancelledError, isUserError } from '../core/errors';
 import { parseCliArgs } from './args';
+import { descriptorOutput } from './descriptorOutput';
 import { runCli } from './run';
 
 /**
@@ -32,6 +33,9 @@ function describeSystemError(err: NodeJS.ErrnoException, file: string | undefine
   }
 }
 
+const stdout = descriptorOutput(1, () => process.stdout);
+const stderr = descriptorOutput(2, () => process.stderr);
+
 async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   const debug = argv.includes('--debug');
@@ -44,32 +48,34 @@ async function main(argv: readonly string[]): Promise<number> {
     // process at once (status 130 in the shell), helper thread included: a search's sort and candidates
     // run without a turn of the event loop, where a handler would wait for them (seconds at 16 bits).
     if (args.command === 'quantize') process.once('SIGINT', () => controller.abort());
-    await runCli(args, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+    await runCli(args, { stdout, stderr, signal: controller.signal });
     return 0;
   } catch (err) {
     if (err instanceof CancelledError) {
-      process.stderr.write('clipwise: interrupted.\n');
+      stderr.write('clipwise: interrupted.\n');
       return exitInterrupted;
     }
     if (isUserError(err)) {
       const where = file && !err.message.includes(basename(file)) ? `${file}: ` : '';
-      process.stderr.write(`clipwise: ${where}${err.message}\n`);
+      stderr.write(`clipwise: ${where}${err.message}\n`);
       return exitFailure;
     }
     const system = err instanceof Error && 'code' in err ? describeSystemError(err as NodeJS.ErrnoException, file) : undefined;
     if (system) {
-      process.stderr.write(`clipwise: ${system}\n`);
+      stderr.write(`clipwise: ${system}\n`);
       return exitFailure;
     }
-    process.stderr.write(`clipwise: internal error: ${err instanceof Error ? err.message : String(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
-    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    stderr.write(`clipwise: internal error: ${err instanceof Error ? err.message : String(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
     return exitFailure;
   }
 }
 
-void main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then(async (code) => {
   process.exitCode = code;
   // Ends as soon as the output is out: waiting for the event loop to drain (the file's asynchronous
   // close, a helper thread's exit) took 25-40 ms more here, and nothing left in it matters any more.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  await stdout.flushed();
+  await stderr.flushed();
+  process.exit(code);
 });

@@ -1,5 +1,7 @@
+import type { CliOutput } from './descriptorOutput';
+
 /** A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal. */
-export function progressBar(stream: NodeJS.WriteStream, label: string): { update(fraction: number): void; done(): void } {
+export function progressBar(stream: CliOutput, label: string): { update(fraction: number): void; done(): void } {
   if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
   const width = 30;
   let last = -1;

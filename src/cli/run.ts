@@ -11,6 +11,7 @@ import { searchSorts } from '../core/search/bucketedMeasure';
 import { parseGrid } from '../core/search/gridSpec';
 import type { Tensor, TensorInfo } from '../core/tensor';
 import { writeFileAtomic } from '../host/atomicWrite';
+import type { CliOutput } from './descriptorOutput';
 import { openFileByteSource } from '../host/fileByteSource';
 import { helpedSubjectOptions, startSearchHelperFor, type SearchHelper } from '../host/searchHelper';
 import type { CliArgs } from './args';
@@ -22,8 +23,8 @@ import { formatInfo, formatQuantizeReport, formatSearchReport } from './readable
 
 /** Where the CLI writes, and how it is stopped. */
 export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WriteStream;
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
   readonly signal: { readonly aborted: boolean };
 }
 
@@ -60,7 +61,7 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
       io.stdout.write(args.json ? `${toJson(listing)}\n` : formatInfo(fileName, file.format, file.tensors));
       return;
     }
-    const bar = args.json ? progressBar({ isTTY: false } as NodeJS.WriteStream, '') : progressBar(io.stderr, args.command);
+    const bar = args.json ? progressBar({ isTTY: false, write: () => undefined }, '') : progressBar(io.stderr, args.command);
     const control: WorkControl = { signal: io.signal, onProgress: (f) => bar.update(f) };
     if (args.command === 'quantize' && (args.all || args.out === undefined)) {
       const options = { bits: args.bits, range: args.range, percentile: args.percentile };

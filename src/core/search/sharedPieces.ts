@@ -16,6 +16,8 @@ const helperDoneAt = 1;
 const quitAt = 2;
 const helperStoppedAt = 3;
 const controlSlots = 4;
+/** Calls that claim nothing before the pass (see pieceSums): V8 keeps feedback after ~8 bytecode lengths of budget. */
+const primingCalls = 100;
 
 /**
  * One pass over the buckets for two threads: each claims the next chunk of buckets from a shared cursor
@@ -72,6 +74,12 @@ export function pieceSums(values: BucketedValues, thresholds: Int32Array, contro
   const job = helper && n >= minShared && count > 1 && low.buffer instanceof SharedArrayBuffer ? createPiecesJob(values, thresholds, chunks) : undefined;
   const summer = new PieceSummer(low, starts, thresholds, table);
   const claims = new Claims(count, job?.control, 'main', control);
+  // Calls that claim no chunk, with claims of the same shape: V8 keeps a function's type feedback only
+  // once it has run a while, so a first call that is the whole pass reached the loop's compile with no
+  // feedback for the claims asked before it, and the compiled code was thrown away at the next chunk
+  // (deoptimised, then compiled a second time: 8 + 17 ms here).
+  const idle = new Claims(0, job ? new Int32Array(controlSlots) : undefined, 'main', control);
+  for (let i = 0; i < primingCalls; i++) summer.sumChunks(chunks, idle);
   if (!job) {
     summer.sumChunks(chunks, claims);
     return prefixSums(table, thresholds.length);
@@ -143,8 +151,10 @@ class Claims implements ChunkClaims {
   /** Reports the chunks summed by both threads (never less than before: a take-over sums the helper's chunks again). */
   report(): void {
     const helped = this.slots && !this.takingOver ? Atomics.load(this.slots, helperDoneAt) : 0;
-    this.reported = Math.max(this.reported, Math.min(1, (this.summed + helped) / this.count));
-    this.control.onProgress?.(this.reported);
+    // Counted in chunks, a small integer: a field that turned from 0 to a fraction would change the
+    // object's shape, and V8 would throw away the pass's compiled code at the next claim ("wrong map").
+    this.reported = Math.max(this.reported, Math.min(this.count, this.summed + helped));
+    this.control.onProgress?.(this.reported / this.count);
   }
 
   /** From now on, claims the chunks this thread has not summed (the helper's, which it failed to finish). */

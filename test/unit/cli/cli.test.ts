@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runClipwise } from '../../helpers/cli';
+import { ensureBuilt, repoRoot, runClipwise } from '../../helpers/cli';
 import { runPython } from '../../helpers/python';
 
 const sample = join(repoRoot, 'samples', 'notebook.npy');
@@ -172,6 +173,21 @@ print(c.dtype, c.shape == x.shape, bool((q == c).all()))`,
       assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
     });
   }
+
+  it('writes through pipes: all of a long output to a slow reader, nothing and no error to a reader that has gone', function () {
+    ensureBuilt();
+    const cli = `"${process.execPath}" "${join(repoRoot, 'dist', 'cli.js')}" search "${sample}" --json --grid 60:100:0.005`;
+    const whole = Buffer.byteLength(runClipwise(['search', sample, '--json', '--grid', '60:100:0.005']).stdout);
+    assert.ok(whole > 1 << 20, `${whole} bytes: more than a pipe holds`);
+    // The reader starts late, so the writer fills the pipe and waits; then it takes every byte.
+    const slow = spawnSync('bash', ['-c', `${cli} | (sleep 0.3; wc -c); exit "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.equal(slow.status, 0, slow.stderr);
+    assert.equal(Number(slow.stdout.trim()), whole);
+    // The reader is gone before the output is written (EPIPE): the search still ends well, silently.
+    const gone = spawnSync('bash', ['-c', `${cli} | true; exit "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.equal(gone.status, 0, gone.stderr);
+    assert.equal(gone.stderr, '');
+  });
 
   it('a directory is refused without a stack trace', function () {
     const r = runClipwise(['info', tmp]);
