@@ -416,6 +416,24 @@ export function prefixSums(table: PieceTable, m: number, other?: PieceTable): Pi
   const squaresLo = new Float64Array(pieces + 1);
   const nextNonEmpty = new Int32Array(pieces + 1);
   const prevNonEmpty = new Int32Array(pieces + 1);
+  accumulatePrefixes(table, other, count, sumHi, sumLo, squaresHi, squaresLo);
+  nonEmptyLookups(table.count, nextNonEmpty, prevNonEmpty);
+  return {
+    m, count, sumHi, sumLo, squaresHi, squaresLo,
+    absTotal: table.totals[0] + (other ? other.totals[0] : 0), squaresTotal: table.totals[1] + (other ? other.totals[1] : 0),
+    minKey: table.minKey, maxKey: table.maxKey, nextNonEmpty, prevNonEmpty,
+  };
+}
+
+/**
+ * prefixSums' loop, in a function that returns when it ends: V8 compiles it while it runs (once a
+ * search), and the call after it, which had not run yet, made it throw that code away.
+ */
+function accumulatePrefixes(
+  table: PieceTable, other: PieceTable | undefined,
+  count: Float64Array, sumHi: Float64Array, sumLo: Float64Array, squaresHi: Float64Array, squaresLo: Float64Array,
+): void {
+  const pieces = count.length - 1;
   const { s1h, s1l, s2h, s2l } = table;
   let h1 = 0;
   let l1 = 0;
@@ -451,12 +469,6 @@ export function prefixSums(table: PieceTable, m: number, other?: PieceTable): Pi
     squaresHi[p + 1] = h2;
     squaresLo[p + 1] = l2;
   }
-  nonEmptyLookups(table.count, nextNonEmpty, prevNonEmpty);
-  return {
-    m, count, sumHi, sumLo, squaresHi, squaresLo,
-    absTotal: table.totals[0] + (other ? other.totals[0] : 0), squaresTotal: table.totals[1] + (other ? other.totals[1] : 0),
-    minKey: table.minKey, maxKey: table.maxKey, nextNonEmpty, prevNonEmpty,
-  };
 }
 
 /**
@@ -465,9 +477,21 @@ export function prefixSums(table: PieceTable, m: number, other?: PieceTable): Pi
  * these loops, which had never run (a deoptimisation and a second compile, 5-10 ms here).
  */
 function nonEmptyLookups(pieceCounts: Float64Array, next: Int32Array, prev: Int32Array): void {
+  fillNextNonEmpty(pieceCounts, next);
+  fillPrevNonEmpty(pieceCounts, prev);
+}
+
+// Each loop in a function that returns when it ends: with both in one, the first loop's compiled code
+// was thrown away at the second (which had not run yet), and the second compiled apart.
+
+function fillNextNonEmpty(pieceCounts: Float64Array, next: Int32Array): void {
   const pieces = pieceCounts.length;
   next[pieces] = pieces;
   for (let p = pieces - 1; p >= 0; p--) next[p] = pieceCounts[p] > 0 ? p : next[p + 1];
+}
+
+function fillPrevNonEmpty(pieceCounts: Float64Array, prev: Int32Array): void {
+  const pieces = pieceCounts.length;
   prev[0] = -1;
   for (let p = 1; p <= pieces; p++) prev[p] = pieceCounts[p - 1] > 0 ? p - 1 : prev[p - 1];
 }

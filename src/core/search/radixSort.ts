@@ -314,22 +314,14 @@ export class Float32RadixSorter {
 
   /**
    * Bucket offsets from the counts (and, with another thread's counts, the totals and where this thread's
-   * part of each bucket ends). One loop: it runs once, mostly before V8 compiles it, at tens of ns a turn.
+   * part of each bucket ends).
    */
   private layOut(): void {
     const { counts, twin, otherTwin } = this;
     const other = this.otherCounts;
     const starts = new Int32Array(float32Buckets + 1);
     const ownEnds = other ? new Int32Array(float32Buckets) : undefined;
-    for (let d = 0, at = 0; d < float32Buckets; d++) {
-      counts[d] += twin[d];
-      if (other && ownEnds && otherTwin) {
-        ownEnds[d] = at + counts[d];
-        counts[d] += other[d] + otherTwin[d];
-      }
-      at += counts[d];
-      starts[d + 1] = at;
-    }
+    layOutBuckets(counts, twin, other, otherTwin, starts, ownEnds);
     this.ownEnds = ownEnds;
     this.starts = starts;
     this.next = starts.slice(0, float32Buckets);
@@ -590,6 +582,26 @@ function countEach(bits: Int32Array, from: number, to: number, counts: Int32Arra
     counts[((u ^ ((u >> 31) & 0x7fffffff)) >>> 16) ^ 0x8000]++;
   }
   return skipped;
+}
+
+/**
+ * Float32RadixSorter.layOut's loop: it runs once, mostly before V8 compiles it, at tens of ns a turn; in
+ * a function that returns when it ends, as the stores after it, which had not run yet, made V8 throw the
+ * compiled loop away (on both threads of a search).
+ */
+function layOutBuckets(
+  counts: Int32Array, twin: Int32Array, other: Int32Array | undefined, otherTwin: Int32Array | undefined,
+  starts: Int32Array, ownEnds: Int32Array | undefined,
+): void {
+  for (let d = 0, at = 0; d < float32Buckets; d++) {
+    counts[d] += twin[d];
+    if (other && ownEnds && otherTwin) {
+      ownEnds[d] = at + counts[d];
+      counts[d] += other[d] + otherTwin[d];
+    }
+    at += counts[d];
+    starts[d + 1] = at;
+  }
 }
 
 /** Writes the keys of the finite values of bits[from, to) at their buckets' next places. */
