@@ -22,10 +22,15 @@ if (sorts) {
 }
 parentPort?.postMessage('ready');
 
+let piecesWarm = false;
+
 parentPort?.on('message', (job: HelperJob) => {
   if (job.kind === 'passes') {
     helpWithPasses(job.job);
-    if (!sorts) warmPieceSums(structuredClone);
+    if (job.warmPieces && !piecesWarm) {
+      warmPieceSums(structuredClone);
+      piecesWarm = true;
+    }
   } else if (job.kind === 'measure') {
     measureClaimed(job.job);
   } else if (job.kind === 'pieces') {

@@ -8,7 +8,7 @@ import { prepareSearchSubject } from '../../core/report/searchSubject';
 import type { SearchReport } from '../../core/report/reportTypes';
 import type { Tensor } from '../../core/tensor';
 import { openFileByteSource } from '../../host/fileByteSource';
-import { helpedSubjectOptions, startSearchHelperFor } from '../../host/searchHelper';
+import { helpedSubjectOptions, SearchHelperPool } from '../../host/searchHelper';
 import type { ListResult, WorkerFileRef } from '../../protocol/worker';
 
 /** True when a subject's tensor holds its elements (one read whole), not only a streamed read's warnings. */
@@ -126,14 +126,17 @@ async function fileVersion(file: WorkerFileRef): Promise<string> {
   return `path\0${file.path}\0${s.size}\0${s.mtimeMs}`;
 }
 
+/** The helper thread the worker keeps from one tensor's preparation to the next (see SearchHelperPool). */
+const helpers = new SearchHelperPool();
+
 /**
  * Prepares a tensor the way a sorting search does (the reports need the sort): for a float32 tensor large
- * enough to share, a helper thread takes half of the scatter pass and of the sort, and is let go once the
- * tensor is prepared (10^7 values: the first report 0.54 -> 0.42 s, the first search 0.6-0.8 -> 0.5 s).
+ * enough to share, a helper thread takes half of the scatter pass and of the sort, and is given back once
+ * the tensor is prepared (10^7 values: the first report 0.54 -> 0.42 s, the first search 0.6-0.8 -> 0.5 s).
  */
 async function prepareWithHelper(opened: TensorFile, tensor: string, control: WorkControl): Promise<SearchSubject> {
   const info = opened.tensors.find((t) => t.name === tensor);
-  const helper = info && startSearchHelperFor(info, { sorts: true });
+  const helper = info && helpers.helperFor(info, { sorts: true });
   try {
     return await prepareSearchSubject(opened, tensor, control, helpedSubjectOptions(helper, true));
   } finally {

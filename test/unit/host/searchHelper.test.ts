@@ -7,7 +7,7 @@ import { buildSearchReport } from '../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../src/core/report/searchSubject';
 import { helperChunks, type SharedPassJob } from '../../../src/core/search/sharedPasses';
 import { helperPieceChunks, type SharedPiecesJob } from '../../../src/core/search/sharedPieces';
-import { startSearchHelper, startSearchHelperFor, type SearchHelper } from '../../../src/host/searchHelper';
+import { SearchHelperPool, startSearchHelper, startSearchHelperFor, type SearchHelper } from '../../../src/host/searchHelper';
 import { assertSameMetrics } from '../core/search/fastGridSearch.test';
 import { TensorGenerator } from '../core/search/tensorGenerators';
 
@@ -130,6 +130,45 @@ describe('the search helper thread', function () {
       assertSameMetrics(helped.best.metrics, single.best.metrics, `${kind} best`);
       assertSameMetrics(helped.minmax.metrics, single.minmax.metrics, `${kind} min-max`);
       helped.curve.forEach((c, i) => assert.ok(Math.abs(c.value - single.curve[i].value) <= 1e-12 * Math.abs(single.curve[i].value), `${kind} P=${c.percentile}`));
+    }
+  });
+
+  it('a kept thread serves one search after another, and a search that asks while it is busy gets a thread of its own', async function () {
+    const pool = new SearchHelperPool();
+    try {
+      const g = new TensorGenerator('kept-helper');
+      const info = { dtype: 'float32' as const, count: 2_000_003 };
+      assert.equal(pool.helperFor({ dtype: 'float64', count: info.count }, { sorts: false }), undefined, 'float64: read whole, no thread');
+      const threadOf = (helper: SearchHelper | undefined) => helper?.bucketMemory(info.count)?.ready;
+      let first: Promise<void> | undefined;
+      for (const round of [0, 1, 2]) {
+        const helper = pool.helperFor(info, { sorts: false });
+        assert.ok(helper, 'a helper thread on this machine (two cores)');
+        if (round === 0) first = threadOf(helper);
+        else assert.equal(threadOf(helper), first, `search ${round}: the kept thread`);
+        const busy = pool.helperFor(info, { sorts: false });
+        assert.ok(busy && threadOf(busy) !== first, `search ${round}: a second search at once gets a thread of its own`);
+        busy.close();
+        const values = Float32Array.from(g.tensor(info.count, round === 1 ? 'normal' : 'uniformOutliers').values);
+        const file = await openTensorFile(memoryByteSource(encodeNpy(values, [values.length], 'float32'), 'k.npy'));
+        const memory = helper.bucketMemory(info.count);
+        assert.ok(memory?.passHelper);
+        await memory.ready;
+        const passJobs: SharedPassJob[] = [];
+        const { passHelper } = memory;
+        const subject = await prepareSearchSubject(file, 'k', {}, {
+          bucketMemory: () => ({ ...memory, passHelper: { takePasses: (job) => (passJobs.push(job), passHelper.takePasses(job)) } }),
+        });
+        helper.close();
+        const options = { bits: 8, grid: { from: 99, to: 100, step: 0.01 }, objective: 'mse' as const };
+        const helped = await buildSearchReport(subject, options);
+        const single = await buildSearchReport(await prepareSearchSubject(file, 'k'), options);
+        assert.ok(helperChunks(passJobs[0]) > 0, `search ${round}: the kept thread scattered ${helperChunks(passJobs[0])} chunks`);
+        assert.deepStrictEqual(helped.best.percentile, single.best.percentile, `search ${round} winner`);
+        helped.curve.forEach((c, i) => assert.ok(Math.abs(c.value - single.curve[i].value) <= 1e-12 * Math.abs(single.curve[i].value), `search ${round} P=${c.percentile}`));
+      }
+    } finally {
+      pool.close();
     }
   });
 
