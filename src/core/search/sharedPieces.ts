@@ -63,9 +63,10 @@ export function helperPieceChunks(job: SharedPiecesJob): number {
  * The sums of every piece of `values` between `thresholds` (sorted, distinct keys): on this thread, and
  * beside the helper thread the host gave the values (BucketedValues.helper) when there are enough of them.
  * The figures do not depend on who summed which chunk beyond the last bits (each chunk's shares are exact;
- * see bucketedMeasure's bound, which allows the one addition that joins the two tables).
+ * see bucketedMeasure's bound, which allows the one addition that joins the two tables). `whileHelped`
+ * runs on this thread once the helper has the job, before this thread claims any chunk.
  */
-export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}): PieceSums {
+export function pieceSums(values: BucketedValues, thresholds: Int32Array, control: WorkControl = {}, whileHelped?: () => void): PieceSums {
   const { low, starts, n } = values;
   const chunks = bucketChunks(starts, chunkValues);
   const count = chunks.length - 1;
@@ -87,6 +88,8 @@ export function pieceSums(values: BucketedValues, thresholds: Int32Array, contro
   helper?.sumPieces(job);
   let helped = true;
   try {
+    // Work of this thread's own first, while the helper claims chunks; then whatever chunks are left.
+    whileHelped?.();
     summer.sumChunks(chunks, claims);
     helped = awaitHelper(job, count - claims.summed, control, () => claims.report());
     if (!helped) {
