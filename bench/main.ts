@@ -2,8 +2,8 @@
 // Generates seeded float32 tensors in .bench/, then measures Clipwise against the notebook-style numpy
 // search, the one-pass floor, the direct method at 16 bits and PyTorch's HistogramObserver, in one run.
 // "CLI" is the whole `clipwise search FILE --json` process as a user runs it (dist/cli.js through its
-// launcher line: start-up, reading, search, output), the median of --runs runs; numpy's is its whole
-// process too. "search in process" is the same search from the same file inside this process, as the CLI
+// launcher line: start-up, reading, search, output), the median of --runs runs, taken in rounds over the
+// tensors of one size with numpy's runs between them; numpy's is its whole process too, one run. "search in process" is the same search from the same file inside this process, as the CLI
 // does it after start-up (the file read twice, left in radix buckets, 101 candidates summed over them) in a
 // process that has searched before and kept its helper thread (as the editor's worker does), the median of
 // --runs runs; the floor is one plain JavaScript pass summing the file's float32 values, the
@@ -258,34 +258,55 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const qualityRows: Row[] = [];
   for (const n of sizes) {
+    // In process, tensor by tensor: the floor and the CLI's search from the file (two passes, the
+    // buckets' sums, 101 candidates).
+    const inProcess = new Map<Dist, { floor: number; coreMs: number; best: { percentile: number | null; mse: number } }>();
     for (const dist of chosen) {
       const path = tensorPath(dist, n);
-      const floats = readNpyFloat32(path);
-      const floor = floorMs(floats);
-      const x = Float64Array.from(floats);
-      // In process: the CLI's search from the file (two passes, the buckets' sums, 101 candidates).
+      const floor = floorMs(readNpyFloat32(path));
       const coreTimes: number[] = [];
       let best = await searchInProcessMs(path, bits);
       for (let r = 0; r < runs; r++) {
         best = await searchInProcessMs(path, bits);
         coreTimes.push(best.ms);
       }
-      const coreMs = median(coreTimes);
-      // Whole process: the CLI reading the .npy, as a user runs it (through its launcher line).
-      const cliArgs = ['search', path, '--json', '--bits', String(bits)];
-      const cli = timeCommand('dist/cli.js', cliArgs, runs);
-      const cliBest = Number.isFinite(cli.ms) ? String(JSON.parse(cli.stdout).best.percentile) : 'failed';
-      const rssMB = peakRssMB('dist/cli.js', cliArgs);
-      let t = performance.now();
-      let numpyMs = NaN;
-      let numpyBest = 'n/a';
-      if (numpyPy) {
-        t = performance.now();
-        const r = spawnSync(numpyPy, ['-c', numpyScript, path, String(bits)], { encoding: 'utf8', env: numpyEnv() });
-        numpyMs = performance.now() - t;
-        if (r.status === 0) numpyBest = String(JSON.parse(r.stdout).best);
-        else numpyMs = NaN;
+      inProcess.set(dist, { floor, coreMs: median(coreTimes), best });
+    }
+    // Whole processes, the CLI (through its launcher line) and numpy, interleaved: round r runs the CLI
+    // once on every tensor, then numpy on the r-th. The machine has slow stretches of a minute or more,
+    // and a tensor's CLI runs taken back to back (2 s) measured whichever stretch they fell in; spread
+    // over the numpy runs (about 2.5 minutes at 10^7), both sides see the same stretches.
+    const cliTimes = new Map<Dist, number[]>(chosen.map((d) => [d, []]));
+    const cliOutput = new Map<Dist, string>();
+    const numpyRuns = new Map<Dist, { ms: number; best: string }>();
+    const cliArgsOf = (dist: Dist) => ['search', tensorPath(dist, n), '--json', '--bits', String(bits)];
+    for (let r = 0; r < Math.max(runs, numpyPy ? chosen.length : 0); r++) {
+      if (r < runs) {
+        for (const dist of chosen) {
+          const run = timeCommand('dist/cli.js', cliArgsOf(dist), 1);
+          cliTimes.get(dist)?.push(run.ms);
+          if (Number.isFinite(run.ms)) cliOutput.set(dist, run.stdout);
+        }
       }
+      const dist = chosen[r];
+      if (numpyPy && dist) {
+        const t = performance.now();
+        const out = spawnSync(numpyPy, ['-c', numpyScript, tensorPath(dist, n), String(bits)], { encoding: 'utf8', env: numpyEnv() });
+        numpyRuns.set(dist, out.status === 0 ? { ms: performance.now() - t, best: String(JSON.parse(out.stdout).best) } : { ms: NaN, best: 'n/a' });
+      }
+    }
+    for (const dist of chosen) {
+      const path = tensorPath(dist, n);
+      const floats = readNpyFloat32(path);
+      const x = Float64Array.from(floats);
+      const { floor, coreMs, best } = inProcess.get(dist) as { floor: number; coreMs: number; best: { percentile: number | null; mse: number } };
+      const times = cliTimes.get(dist) ?? [];
+      const cli = { ms: times.some((ms) => !Number.isFinite(ms)) ? NaN : median(times), stdout: cliOutput.get(dist) ?? '' };
+      const cliBest = Number.isFinite(cli.ms) ? String(JSON.parse(cli.stdout).best.percentile) : 'failed';
+      const rssMB = peakRssMB('dist/cli.js', cliArgsOf(dist));
+      const numpyMs = numpyRuns.get(dist)?.ms ?? NaN;
+      const numpyBest = numpyRuns.get(dist)?.best ?? 'n/a';
+      let t = performance.now();
       // 16 bits: fast against the direct method on the same candidates.
       let fast16 = NaN;
       let direct16 = NaN;
