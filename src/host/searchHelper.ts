@@ -182,8 +182,9 @@ function helperPays(info: Pick<TensorInfo, 'dtype' | 'count'>): boolean {
 
 /**
  * A helper for a search of this tensor, started as soon as its header is read: for a float32 tensor
- * large enough that its passes or its sort pay for a second thread; none for any other (read whole, with
- * no pass to share). The CLI, the bench and the extension's worker all start theirs here.
+ * large enough that its passes or its sort pay for a second thread (helperPays); none for any other (read
+ * whole, with no pass to share). The CLI starts its own here; a process that runs many searches keeps
+ * one (SearchHelperPool), with the same rule.
  */
 export function startSearchHelperFor(info: Pick<TensorInfo, 'dtype' | 'count'>, start: HelperStart): SearchHelper | undefined {
   return helperPays(info) ? startSearchHelper(start) : undefined;
