@@ -3,11 +3,12 @@
 // search, the one-pass floor, the direct method at 16 bits and PyTorch's HistogramObserver, in one run.
 // "CLI" is the whole `clipwise search FILE --json` process as a user runs it (dist/cli.js through its
 // launcher line: start-up, reading, search, output), the median of --runs runs, taken in rounds over the
-// tensors of one size with numpy's runs between them; numpy's is its whole process too, one run. "search in process" is the same search from the same file inside this process, as the CLI
-// does it after start-up (the file read twice, left in radix buckets, 101 candidates summed over them) in a
-// process that has searched before and kept its helper thread (as the editor's worker does), the median of
-// --runs runs; the floor is one plain JavaScript pass summing the file's float32 values, the
-// fastest of 9 (a pass over data in memory: nothing that reads the values can beat it).
+// tensors of one size with numpy's runs between them; numpy's is its whole process too, one run. "search
+// in process" is the same search from the same file inside this process, as the CLI does it after
+// start-up (the file read twice, left in radix buckets, 101 candidates summed over them) in a process that
+// has searched before and kept its helper thread (as the editor's worker does), the median of --runs
+// runs; the floor is one plain JavaScript pass summing the file's float32 values, the fastest of 9 (a
+// pass over data in memory: nothing that reads the values can beat it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -122,6 +123,13 @@ function floorMs(x: Float32Array): number {
   }
   if (sink === 0.5) console.log('');
   return best;
+}
+
+/** One tensor's search in this process: the floor, the median time, the last run's winner. */
+interface InProcessRun {
+  readonly floor: number;
+  readonly coreMs: number;
+  readonly best: { readonly percentile: number | null; readonly mse: number };
 }
 
 /** The helper thread this process keeps between its searches, as the editor's worker keeps its own. */
@@ -260,7 +268,7 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     // In process, tensor by tensor: the floor and the CLI's search from the file (two passes, the
     // buckets' sums, 101 candidates).
-    const inProcess = new Map<Dist, { floor: number; coreMs: number; best: { percentile: number | null; mse: number } }>();
+    const inProcess = new Map<Dist, InProcessRun>();
     for (const dist of chosen) {
       const path = tensorPath(dist, n);
       const floor = floorMs(readNpyFloat32(path));
@@ -299,7 +307,7 @@ async function main(): Promise<void> {
       const path = tensorPath(dist, n);
       const floats = readNpyFloat32(path);
       const x = Float64Array.from(floats);
-      const { floor, coreMs, best } = inProcess.get(dist) as { floor: number; coreMs: number; best: { percentile: number | null; mse: number } };
+      const { floor, coreMs, best } = inProcess.get(dist) as InProcessRun;
       const times = cliTimes.get(dist) ?? [];
       const cli = { ms: times.some((ms) => !Number.isFinite(ms)) ? NaN : median(times), stdout: cliOutput.get(dist) ?? '' };
       const cliBest = Number.isFinite(cli.ms) ? String(JSON.parse(cli.stdout).best.percentile) : 'failed';
