@@ -85,6 +85,11 @@ export function helpWithPasses(job: SharedPassJob): void {
   }
 }
 
+/** True once the helper has taken the job and is taking chunks (for tests: a chunk given now goes to it). */
+export function helperTakingPasses(job: SharedPassJob): boolean {
+  return Atomics.load(new Int32Array(job.control), aliveAt) === 1;
+}
+
 /** Chunks the helper has scattered for a job so far (for tests and benchmarks). */
 export function helperChunks(job: SharedPassJob): number {
   return Atomics.load(new Int32Array(job.control), doneAt);

@@ -5,11 +5,36 @@ import { openTensorFile } from '../../../src/core/formats/openTensorFile';
 import { Float32RadixSorter, sortFloat32 } from '../../../src/core/search/radixSort';
 import { buildSearchReport } from '../../../src/core/report/buildReports';
 import { prepareSearchSubject } from '../../../src/core/report/searchSubject';
-import { helperChunks, type SharedPassJob } from '../../../src/core/search/sharedPasses';
-import { helperPieceChunks, type SharedPiecesJob } from '../../../src/core/search/sharedPieces';
+import { helperChunks, helperTakingPasses, type PassHelper, type SharedPassJob } from '../../../src/core/search/sharedPasses';
+import { helperPieceChunks, type PiecesHelper, type SharedPiecesJob } from '../../../src/core/search/sharedPieces';
 import { SearchHelperPool, startSearchHelper, startSearchHelperFor, type SearchHelper } from '../../../src/host/searchHelper';
 import { assertSameMetrics } from '../core/search/fastGridSearch.test';
 import { TensorGenerator } from '../core/search/tensorGenerators';
+
+/**
+ * Blocks this thread until `done()` (the helper thread runs on meanwhile): a test that holds the main
+ * thread until the helper has taken a job asserts the helper's share whatever the machine's load, where
+ * a race between the two threads would decide it otherwise.
+ */
+function blockUntil(done: () => boolean, what: string, timeoutMs = 20_000): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`waited ${timeoutMs} ms for ${what}`);
+    Atomics.wait(sleeper, 0, 0, 1);
+  }
+}
+
+/** The pass helper, with the main thread held until the helper takes the job (every helper-part chunk is then its own). */
+function heldPassHelper(passHelper: PassHelper, jobs: SharedPassJob[]): PassHelper {
+  return {
+    takePasses: (job) => {
+      passHelper.takePasses(job);
+      jobs.push(job);
+      blockUntil(() => helperTakingPasses(job), 'the helper to take the passes');
+    },
+  };
+}
 
 describe('the search helper thread', function () {
   this.timeout(60_000);
@@ -99,17 +124,8 @@ describe('the search helper thread', function () {
         sortMemory: (count) => {
           assert.equal(count, values.length);
           assert.ok(memory.passHelper);
-          const passHelper = memory.passHelper;
-          return {
-            ...memory,
-            passHelper: {
-              takePasses: (job) => {
-                offered++;
-                passHelper.takePasses(job);
-                jobs.push(job);
-              },
-            },
-          };
+          const held = heldPassHelper(memory.passHelper, jobs);
+          return { ...memory, passHelper: { takePasses: (job) => (offered++, held.takePasses(job)) } };
         },
       });
       assert.equal(offered, 1, `${kind}: the passes were offered to the helper`);
@@ -155,9 +171,9 @@ describe('the search helper thread', function () {
         assert.ok(memory?.passHelper);
         await memory.ready;
         const passJobs: SharedPassJob[] = [];
-        const { passHelper } = memory;
+        const held = heldPassHelper(memory.passHelper, passJobs);
         const subject = await prepareSearchSubject(file, 'k', {}, {
-          bucketMemory: () => ({ ...memory, passHelper: { takePasses: (job) => (passJobs.push(job), passHelper.takePasses(job)) } }),
+          bucketMemory: () => ({ ...memory, passHelper: held }),
         });
         helper.close();
         const options = { bits: 8, grid: { from: 99, to: 100, step: 0.01 }, objective: 'mse' as const };
@@ -183,28 +199,28 @@ describe('the search helper thread', function () {
       await memory.ready;
       const passJobs: SharedPassJob[] = [];
       const pieceJobs: SharedPiecesJob[] = [];
-      const { passHelper, piecesHelper } = memory;
+      const { piecesHelper } = memory;
+      const heldPasses = heldPassHelper(memory.passHelper, passJobs);
+      // The main thread held until the helper has summed a chunk: it compiles the piece pass once its
+      // share of the scatter is done, and takes the piece pass's job only then.
+      const heldPieces: PiecesHelper = {
+        sumPieces: (job) => {
+          piecesHelper.sumPieces(job);
+          pieceJobs.push(job);
+          blockUntil(() => helperPieceChunks(job) > 0, 'the helper to sum a chunk');
+        },
+      };
       const subject = await prepareSearchSubject(file, 'b', {}, {
-        bucketMemory: () => ({
-          low: memory.low,
-          passHelper: { takePasses: (job) => (passJobs.push(job), passHelper.takePasses(job)) },
-          piecesHelper: { sumPieces: (job) => (pieceJobs.push(job), piecesHelper.sumPieces(job)) },
-        }),
+        bucketMemory: () => ({ low: memory.low, passHelper: heldPasses, piecesHelper: heldPieces }),
       });
       const alone = await prepareSearchSubject(file, 'b');
       const options = { bits: 8, grid: { from: 99, to: 100, step: 0.01 }, objective: 'mse' as const };
-      // The helper compiles the piece pass once its share of the scatter is done, and takes the piece
-      // pass's job only then; a pass over so few values may be over first: searched again, it shares.
-      let helped = await buildSearchReport(subject, options);
-      for (let again = 0; again < 3 && !pieceJobs.some((job) => helperPieceChunks(job) > 0); again++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        helped = await buildSearchReport(subject, options);
-      }
+      const helped = await buildSearchReport(subject, options);
       const single = await buildSearchReport(alone, options);
       assert.equal(passJobs.length, 1, `${kind}: the scatter pass was offered`);
       assert.ok(helperChunks(passJobs[0]) > 0, `${kind}: the helper scattered ${helperChunks(passJobs[0])} chunks`);
-      assert.ok(pieceJobs.length >= 1, `${kind}: the piece pass was offered`);
-      assert.ok(pieceJobs.some((job) => helperPieceChunks(job) > 0), `${kind}: the helper summed some chunks`);
+      assert.equal(pieceJobs.length, 1, `${kind}: the piece pass was offered`);
+      assert.ok(helperPieceChunks(pieceJobs[0]) > 0, `${kind}: the helper summed some chunks`);
       assert.deepStrictEqual(subject.summary.stats, alone.summary.stats, `${kind} stats`);
       assert.deepStrictEqual(helped.best.percentile, single.best.percentile, `${kind} winner`);
       assertSameMetrics(helped.best.metrics, single.best.metrics, `${kind} best`);
