@@ -13,7 +13,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
     if (resolve(p) === target) throw new UsageError(`Refusing to write ${basename(path)}: it is the input file.`);
   }
   // node:crypto is loaded here, not at start-up: loading it costs every CLI run 10-40 ms, and only --out writes.
-  const { randomBytes } = await import('node:crypto');
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   await writeFile(temp, bytes, { flag: 'wx' });
   try {
