@@ -29,11 +29,12 @@ Options:
   --all                quantize every tensor of the file: one line each, or a JSON array
   --max-tensor-bytes N largest tensor read whole, in bytes (suffix KiB, MiB, GiB allowed; default 1GiB)
   --debug              print a stack trace on internal errors
+  --version            print clipwise's version
 `;
 
 /** Parsed command line. */
 export interface CliArgs {
-  readonly command: 'info' | 'quantize' | 'search' | 'help';
+  readonly command: 'info' | 'quantize' | 'search' | 'help' | 'version';
   readonly file: string;
   readonly tensor?: string;
   readonly bits: number;
@@ -94,6 +95,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         all: { type: 'boolean' },
         'max-tensor-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -101,8 +103,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   const { values: v, positionals } = parsed;
   const [command, file, ...extra] = positionals;
-  if (v.help || command === undefined || command === 'help') {
-    return { command: 'help', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', refine: 0, method: 'grid', objective: 'mse', outlierK: 3, json: false, debug: false, all: false, maxTensorBytes: defaultMaxTensorBytes };
+  if (v.help || v.version || command === undefined || command === 'help') {
+    return { command: v.help || !v.version ? 'help' : 'version', file: '', bits: 8, range: 'percentile', percentile: 99, grid: '', refine: 0, method: 'grid', objective: 'mse', outlierK: 3, json: false, debug: false, all: false, maxTensorBytes: defaultMaxTensorBytes };
   }
   if (command !== 'info' && command !== 'quantize' && command !== 'search') {
     throw new UsageError(`Unknown command '${command}'; expected info, quantize or search.`);

@@ -17,6 +17,7 @@ import type { CliArgs } from './args';
 import type { CliOutput } from './descriptorOutput';
 import { usage } from './args';
 import { toJson } from './jsonOutput';
+import { packageVersion } from './packageVersion';
 import { progressBar } from './progressBar';
 import { formatQuantizeAll, quantizeAllTensors, quantizeTensorReport } from './quantizeAll';
 import { formatInfo, formatQuantizeReport, formatSearchReport } from './readable';
@@ -48,6 +49,10 @@ async function readChosenTensor(file: TensorFile, fileName: string, wanted: stri
 export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
   if (args.command === 'help') {
     io.stdout.write(usage);
+    return;
+  }
+  if (args.command === 'version') {
+    io.stdout.write(`clipwise ${packageVersion()}\n`);
     return;
   }
   const source = await openFileByteSource(args.file, { synchronous: true });

@@ -189,6 +189,18 @@ print(c.dtype, c.shape == x.shape, bool((q == c).all()))`,
     assert.equal(gone.stderr, '');
   });
 
+  it('--version prints the package\'s version, and --help the usage, which lists it', function () {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const r = runClipwise(['--version']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `clipwise ${version}\n`);
+    assert.equal(r.stderr, '');
+    const help = runClipwise(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^Usage:/);
+    assert.match(help.stdout, /--version/);
+  });
+
   it('a directory is refused without a stack trace', function () {
     const r = runClipwise(['info', tmp]);
     assert.equal(r.status, 2);
