@@ -93,7 +93,10 @@ function startHelperThread(start: HelperStart): HelperThread | undefined {
   try {
     // Loaded here, not at start-up: worker_threads costs every CLI run 10-20 ms to load.
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    worker = new Worker(script.path, { execArgv: script.execArgv, workerData: start });
+    // Its stdout and stderr left unread: by default the parent pipes them into its own, and creating
+    // process.stdout on a pipe loads Node's network modules (2-3 ms of the main thread here). The helper
+    // prints nothing; its failures come as 'error' events.
+    worker = new Worker(script.path, { execArgv: script.execArgv, workerData: start, stdout: true, stderr: true });
   } catch {
     return undefined;
   }
