@@ -1,4 +1,5 @@
-// Bundles every entry point that exists: the extension, its worker, the CLI, the bench and the webview.
+// Bundles every entry point that exists: the extension, its worker, the CLI, the bench and the webview;
+// then writes the CLI bundle's code cache.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,9 +49,10 @@ function cliShebang() {
 
 /**
  * Writes the CLI bundle's code cache (see src/host/codeCache.ts): runs a search through the launcher,
- * with this Node and the launcher's flags, on a float32 tensor large enough for every path of a search
- * of a large tensor (the helper thread's included), so that the cache holds the bytecode of every
- * function such a search runs. A Node other than the build's refuses it and compiles as without one.
+ * with this Node and the launcher's flags, on a float32 tensor large enough that the search takes every
+ * path a large tensor's does (its helper thread's passes included), so that the cache holds the
+ * bytecode of every function such a search runs. A Node other than the build's refuses the cache and
+ * compiles the bundle as without one.
  */
 function saveCliCodeCache() {
   const dir = mkdtempSync(join(tmpdir(), 'clipwise-build-'));
