@@ -19,10 +19,9 @@ export interface CachedBundle {
 
 /**
  * Compiles a CommonJS bundle with the code cache kept beside it: V8 then reads the bytecode of every
- * function the cache holds instead of parsing the bundle and compiling them as they run. Measured on
- * the CLI's 170 KB bundle: Node's loader took 14-15 ms to parse it before its first line ran, and a
- * 10^7-element search took 10-18 ms less from start to end with the cache (medians of 40-80 interleaved
- * runs). A cache V8 refuses costs nothing but its read: the bundle is compiled as without one. V8 refuses
+ * function the cache holds instead of parsing and compiling each when it is first called. Measured on
+ * the CLI's 170 KB bundle: a 10^7-element search took 11 ms less from start to end with the cache (308
+ * against 319 ms, medians of 80 interleaved runs), `--help` 2-3 ms less. A cache V8 refuses costs nothing but its read: the bundle is compiled as without one. V8 refuses
  * a cache made by another V8 or under other flags, for a source of another length, or cut short; it does
  * not checksum the payload (a release build never does: a hash of the 200 KB here, in JavaScript at
  * start-up, would cost 4-5 ms), so the cache is trusted as the bundle beside it is. Only the build
