@@ -1,16 +1,11 @@
-import { readExact, type ByteSource } from '../byteSource';
-import { dtypeBytes } from '../dtype';
-import { CancelledError, UsageError } from '../errors';
+import type { ByteSource } from '../byteSource';
+import { UsageError } from '../errors';
 import type { Tensor, TensorInfo } from '../tensor';
-import { decodeElementsInto } from './decodeElements';
 import { readNpyHeader, type NpyHeader } from './npyHeader';
-import { checkTensorFits, streamFloat32 } from './tensorChunks';
+import { checkTensorFits, readElements, streamFloat32 } from './tensorChunks';
 import { defaultMaxTensorBytes, type Float32Chunks, type ReadLimits, type TensorFile, type WorkControl } from './tensorFile';
 
 export { isNpy } from './npyHeader';
-
-/** Bytes read from the source at a time, so progress moves and cancelling is prompt on big arrays. */
-const readChunkBytes = 16 * 1024 * 1024;
 
 /** Opens an .npy file from its header alone; the one tensor is named after the file unless `tensorName` is given. */
 export async function openNpy(
@@ -54,26 +49,9 @@ function trailingBytesWarnings(source: ByteSource, header: NpyHeader, info: Tens
 
 async function readNpyData(source: ByteSource, header: NpyHeader, info: TensorInfo, limits: ReadLimits, control: WorkControl = {}): Promise<Tensor> {
   checkTensorFits(info.name, source.name, header.count, limits);
-  const itemBytes = dtypeBytes[header.dtype];
-  const chunkElements = Math.max(1, Math.floor(readChunkBytes / itemBytes));
-  const stored = new Float64Array(header.count);
-  let inexactCount = 0;
-  for (let start = 0; start < header.count; start += chunkElements) {
-    if (control.signal?.aborted) throw new CancelledError();
-    const count = Math.min(chunkElements, header.count - start);
-    const bytes = await readExact(source, header.dataOffset + start * itemBytes, count * itemBytes, `the data of '${info.name}'`);
-    inexactCount += decodeElementsInto(bytes, header.dtype, header.isLittleEndian, stored, start);
-    control.onProgress?.((start + count) / header.count);
-  }
+  const range = { source, name: info.name, dtype: header.dtype, isLittleEndian: header.isLittleEndian, dataOffset: header.dataOffset, count: header.count };
+  const { values: stored, warnings } = await readElements(range, control);
   const values = header.isFortranOrder ? fortranToC(stored, header.shape) : stored;
-
-  const warnings: string[] = [];
-  if (inexactCount > 0) {
-    const one = inexactCount === 1;
-    warnings.push(
-      `${inexactCount} ${header.dtype} value${one ? '' : 's'} of '${info.name}' ${one ? 'lies' : 'lie'} beyond 2^53 and ${one ? 'was' : 'were'} rounded to the nearest float64.`,
-    );
-  }
   warnings.push(...trailingBytesWarnings(source, header, info));
   return { ...info, values, warnings };
 }

@@ -31,6 +31,13 @@ function recordingSource(bytes: Uint8Array, name: string): ByteSource & { reads:
   return { name, size: inner.size, reads, read: (offset, length) => (reads.push([offset, length]), inner.read(offset, length)) };
 }
 
+/** Every bit of every value (NaN payloads included), failing at the first that differs. */
+function assertSameBits(values: Float64Array, bits: BigUint64Array): void {
+  assert.equal(values.length, bits.length);
+  const got = new BigUint64Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < bits.length; i++) if (got[i] !== bits[i]) assert.fail(`[${i}]: ${got[i].toString(16)} instead of ${bits[i].toString(16)}`);
+}
+
 describe('openNpy', function () {
   it('lists the tensor from the header alone, named after the file', async function () {
     const bytes = encodeNpy(new Float64Array(1000), [10, 100], 'float64');
@@ -72,6 +79,40 @@ describe('openNpy', function () {
     assert.ok(progress.length >= 2 && progress[progress.length - 1] === 1);
     assert.ok(progress.every((f, i) => i === 0 || f > progress[i - 1]));
     assert.ok(tensor.values.every((v, i) => v === values[i]));
+  });
+
+  it('reads float64 in chunks straight into the values through readInto, bit for bit; other byte orders and Fortran order as before', async function () {
+    const count = 2 * 1024 * 1024 + 3;
+    const values = new Float64Array(count);
+    for (let i = 0; i < count; i++) values[i] = Math.sin(i) * 1e3;
+    const special = [NaN, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE];
+    special.forEach((v, k) => (values[k * 700_001] = v));
+    const bits = new BigUint64Array(values.buffer);
+    bits[5] = 0x7ff8_0000_dead_beefn; // a NaN with a payload of its own
+    const little = encodeNpy(values, [count], 'float64');
+    const source = memoryByteSource(little, 'f.npy');
+    let intoCalls = 0;
+    const counting: ByteSource = { ...source, readInto: (offset, target) => (intoCalls++, source.readInto!(offset, target)) };
+    const tensor = await (await openNpy(counting)).read('f');
+    assert.ok(intoCalls >= 2, `read in chunks through readInto (${intoCalls} reads)`);
+    assertSameBits(tensor.values, bits);
+
+    // Big-endian: read and decoded (the same values); Fortran order: read, then reordered.
+    const big = new Uint8Array(little.length);
+    big.set(little);
+    const headerEnd = little.length - count * 8;
+    big.set(new TextEncoder().encode("'descr': '>f8'"), little.indexOf(0x7b) + 1);
+    for (let i = headerEnd; i < big.length; i += 8) big.subarray(i, i + 8).reverse();
+    const swapped = await (await openNpy(memoryByteSource(big, 'b.npy'))).read('b');
+    assertSameBits(swapped.values, bits);
+    const fortranValues = values.subarray(0, 3 * 600_000);
+    const fortranFile = npyFile(header('<f8', '(3, 600000)', 'True'), new Uint8Array(fortranValues.buffer, 0, fortranValues.length * 8));
+    const fortran = await (await openNpy(memoryByteSource(fortranFile, 'o.npy'))).read('o');
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 600_000; j++) if (!Object.is(fortran.values[i * 600_000 + j], fortranValues[i + 3 * j])) assert.fail(`[${i}, ${j}]`);
+
+    // A file cut short after it was opened: readInto gets fewer bytes than asked.
+    const shrinking: ByteSource = { ...memoryByteSource(little, 't.npy'), readInto: async (offset, target) => (await source.readInto!(offset, target)) - (offset + target.length === little.length ? 5 : 0) };
+    await rejectsWith((await openNpy(shrinking)).read('t'), /^t\.npy is truncated: the data of 't' ended after \d+ of \d+ bytes\.$/);
   });
 
   it('stops with CancelledError when the signal is aborted', async function () {
