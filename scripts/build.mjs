@@ -87,6 +87,10 @@ function float32Npy(count) {
 }
 
 mkdirSync('dist', { recursive: true });
+// V8 checks a code cache against the length of the source only: a cache left from the last build beside
+// a new bundle of the same length would run the old bytecode. The build removes it first, and writes
+// the new one once the new bundle is in place, so that the two never disagree (a failed build leaves none).
+rmSync('dist/cliMain.js.v8cache', { force: true });
 const jobs = [];
 for (const e of nodeEntries) {
   if (!existsSync(e.in)) continue;

@@ -24,7 +24,9 @@ export interface CachedBundle {
  * against 319 ms, medians of 80 interleaved runs), `--help` 2-3 ms less. A cache V8 refuses costs nothing but its read: the bundle is compiled as without one. V8 refuses
  * a cache made by another V8 or under other flags, for a source of another length, or cut short; it does
  * not checksum the payload (a release build never does: a hash of the 200 KB here, in JavaScript at
- * start-up, would cost 4-5 ms), so the cache is trusted as the bundle beside it is. Only the build
+ * start-up, would cost 4-5 ms), so the cache is trusted as the bundle beside it is. Nor does V8 compare
+ * the source beyond its length: the build removes the old cache before it bundles and writes the new
+ * one from the new bundle (scripts/build.mjs), and nothing else writes either file. Only the build
  * writes a cache (saveCache); a run only reads it, so using the installed files never changes them.
  */
 export function compileWithCodeCache(file: string): CachedBundle {
