@@ -26,6 +26,11 @@ export interface SearchSubjectOptions {
  * as for every other report. Progress runs once across the passes.
  */
 export async function prepareSearchSubject(file: TensorFile, name: string, control: WorkControl = {}, options: SearchSubjectOptions = {}): Promise<SearchSubject> {
+  return (await prepareStreamedSubject(file, name, control, options)) ?? prepareSubject(await file.read(name, control));
+}
+
+/** As prepareSearchSubject for a tensor the file can stream as float32; undefined, having read nothing, for any other. */
+export async function prepareStreamedSubject(file: TensorFile, name: string, control: WorkControl = {}, options: SearchSubjectOptions = {}): Promise<SearchSubject | undefined> {
   const info = file.tensors.find((t) => t.name === name);
   if (!info) throw new UsageError(`No tensor '${name}' in this ${file.format} file.`);
   const part = (from: number): WorkControl => ({
@@ -33,7 +38,7 @@ export async function prepareSearchSubject(file: TensorFile, name: string, contr
     onProgress: control.onProgress && ((f: number) => control.onProgress?.(from + f / 2)),
   });
   const first = file.readFloat32Chunks?.(name, part(0));
-  if (!first) return prepareSubject(await file.read(name, control));
+  if (!first) return undefined;
   const sortMemory = options.sortMemory?.(info.count);
   const preparer = new Float32StreamPreparer(name, sortMemory, sortMemory ? undefined : options.bucketMemory?.(info.count));
   let streamed: StreamedValues;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs } from '../../../src/cli/args';
 import { toJson } from '../../../src/cli/jsonOutput';
-import { quantizeTensorReport } from '../../../src/cli/quantizeAll';
+import { quantizeTensorReport, streamFromBytes } from '../../../src/cli/quantizeAll';
 import { openTensorFile } from '../../../src/core/formats/openTensorFile';
 import { openFileByteSource } from '../../../src/host/fileByteSource';
 import { UsageError } from '../../../src/core/errors';
@@ -105,7 +105,7 @@ print(json.dumps([scale, zp, float(np.mean((x - scale * (q - zp)) ** 2))]))`;
     assert.throws(() => parseCliArgs(['quantize', 'x.npz', '--all', '--tensor', 'w']), /does not combine with --tensor or --out/);
     assert.throws(() => parseCliArgs(['quantize', 'x.npz', '--all', '--out', 'c.npy']), /does not combine with --tensor or --out/);
   });
-  it('keeps a large float32 tensor in its radix buckets: the report of a whole read, and numpy\'s figures', async function () {
+  it('keeps a large float32 tensor in its radix buckets, from .npy or .npz: the report of a whole read, and numpy\'s figures', async function () {
     const tmp = mkdtempSync(join(tmpdir(), 'clipwise-all-'));
     try {
       // 1.2 million float32 values written by numpy, with NaN and far outliers: above the million from
@@ -116,13 +116,14 @@ print(json.dumps([scale, zp, float(np.mean((x - scale * (q - zp)) ** 2))]))`;
 import json, numpy as np, sys
 rng = np.random.default_rng(4)
 x = rng.standard_t(3, 1_200_000).astype(np.float32); x[::997] = np.nan; x[5] = 300
-np.save(sys.argv[1], x); np.save(sys.argv[2], np.asfortranarray(x.reshape(1200, 1000)))
+np.save(sys.argv[1], x); np.save(sys.argv[2], np.asfortranarray(x.reshape(1200, 1000))); np.savez_compressed(sys.argv[3], w=x)
 v = x[np.isfinite(x)].astype(np.float64)
 lo, hi = np.percentile(v, 0.5), np.percentile(v, 99.5)
 scale = (hi - lo) / 255; zp = -np.round(lo / scale)
 q = np.clip(np.round(v / scale + zp), 0, 255)
 print(json.dumps([scale, zp, float(np.mean((v - scale * (q - zp)) ** 2))]))`;
-      const [scale, zp, mse] = JSON.parse(runPython(script, [file, fortran])) as number[];
+      const npz = join(tmp, 'w.npz');
+      const [scale, zp, mse] = JSON.parse(runPython(script, [file, fortran, npz])) as number[];
       const args = ['--json', '--percentile', '99.5'];
       const bucketed = JSON.parse(runClipwise(['quantize', file, ...args]).stdout);
       const whole = JSON.parse(runClipwise(['quantize', fortran, ...args]).stdout);
@@ -142,6 +143,31 @@ print(json.dumps([scale, zp, float(np.mean((v - scale * (q - zp)) ** 2))]))`;
       const options = { bits: 8, range: 'percentile' as const, percentile: 99.5 };
       const report = await quantizeTensorReport(streamedOnly, 'w', options, { histogramBins: 0 }, { maxTensorBytes: 2 ** 30 }, {});
       assert.equal(toJson(report), toJson(bucketed));
+      // A deflated .npz member too, in its buckets: neither read whole nor streamed as float64.
+      const member = await openTensorFile(await openFileByteSource(npz, { synchronous: true }));
+      assert.ok(member.readChunks, 'an .npz can stream as float64');
+      const bucketsOnly = { ...member, read: () => Promise.reject(new Error('read whole')), readChunks: () => assert.fail('streamed as float64') };
+      const fromNpz = await quantizeTensorReport(bucketsOnly, 'w', options, { histogramBins: 0 }, { maxTensorBytes: 2 ** 30 }, {});
+      assert.equal(toJson(fromNpz), toJson(bucketed));
+
+      // Above the size from which any other tensor streams (64 MiB as float64): still in its buckets.
+      const large = join(tmp, 'large.npz');
+      const largeScript = `
+import json, numpy as np, sys
+x = np.random.default_rng(5).laplace(0, 1, 8_500_000).astype(np.float32); x[7] = 90
+np.savez(sys.argv[1], big=x)
+v = x.astype(np.float64)
+lo, hi = np.percentile(v, 0.5), np.percentile(v, 99.5)
+scale = (hi - lo) / 255; zp = -np.round(lo / scale)
+q = np.clip(np.round(v / scale + zp), 0, 255)
+print(json.dumps([scale, zp, float(np.mean((v - scale * (q - zp)) ** 2))]))`;
+      const [bigScale, bigZp, bigMse] = JSON.parse(runPython(largeScript, [large])) as number[];
+      const largeFile = await openTensorFile(await openFileByteSource(large, { synchronous: true }));
+      assert.ok(8_500_000 * 8 >= streamFromBytes);
+      const largeBucketsOnly = { ...largeFile, read: () => Promise.reject(new Error('read whole')), readChunks: () => assert.fail('streamed as float64') };
+      const fromLarge = await quantizeTensorReport(largeBucketsOnly, 'big', options, { histogramBins: 0 }, { maxTensorBytes: 2 ** 30 }, {});
+      assert.deepEqual([fromLarge.scale, fromLarge.zeroPoint], [bigScale, bigZp]);
+      assert.ok(Math.abs(fromLarge.metrics.mse - bigMse) <= 1e-12 * bigMse, `${fromLarge.metrics.mse} vs numpy ${bigMse}`);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
