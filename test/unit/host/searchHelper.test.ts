@@ -94,8 +94,8 @@ describe('the search helper thread', function () {
       for (let i = 0; i < bits.length; i += 65536) sorter.count(bits, i, Math.min(bits.length, i + 65536));
       sorter.begin(memory.values);
       for (let i = 0; i < bits.length; i += 65536) sorter.scatter(bits, i, Math.min(bits.length, i + 65536));
-      // Give the helper time to start and wait for the job.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The helper started and waiting for the job: the sort is shared.
+      await memory.ready;
       let next = 0;
       const sorted = sorter.finish({}, (_sorted, from, to) => {
         assert.equal(from, next, `${kind}: ranges in order`);
