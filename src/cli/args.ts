@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors';
 import { checkBits } from '../core/quant/affineParams';
-import { checkPercentile, type RangeMethod } from '../core/quant/clipRange';
+import { checkClip, checkPercentile, type ClipBounds, type QuantizeRange, type RangeMethod } from '../core/quant/clipRange';
 import { objectives, type Objective } from '../core/quant/metrics';
 import { defaultMaxTensorBytes } from '../core/formats/tensorFile';
 
 /** The CLI's usage text. */
 export const usage = `Usage:
   clipwise info FILE
-  clipwise quantize FILE [--tensor NAME] [--bits 8] [--range minmax|percentile] [--percentile 99] [--json] [--out CODES.npy]
+  clipwise quantize FILE [--tensor NAME] [--bits 8] [--range minmax|percentile] [--percentile 99] [--clip=LO:HI] [--json] [--out CODES.npy]
   clipwise quantize FILE --all [--bits 8] [--range minmax|percentile] [--percentile 99] [--json]
   clipwise search FILE [--tensor NAME] [--bits 8] [--grid 99:100:0.01|nines] [--refine LEVELS]
                        [--method grid|optimal] [--objective mse|mae|maxAbsError|sqnrDb|mseInliers] [--json]
@@ -18,6 +18,7 @@ Options:
   --bits N             code width, 2..16 (default 8)
   --range R            minmax or percentile (default percentile)
   --percentile P       keep values between the (100-P)th and Pth percentile, 50 < P <= 100 (default 99)
+  --clip=LO:HI         clip to [LO, HI] as given, such as the best range of search --method optimal
   --grid FROM:TO:STEP  candidate percentiles of a search (default 99:100:0.01); 'nines' for
                        99, 99.9, 99.99, ... as far as the tensor's size resolves, then 100
   --refine LEVELS      refine the grid coarse to fine around the best, LEVELS times (1..6)
@@ -38,8 +39,10 @@ export interface CliArgs {
   readonly file: string;
   readonly tensor?: string;
   readonly bits: number;
-  readonly range: RangeMethod;
+  readonly range: QuantizeRange;
   readonly percentile: number;
+  /** quantize --clip LO:HI: the clipping range itself (range 'clip'). */
+  readonly clip?: ClipBounds;
   readonly grid: string;
   readonly refine: number;
   readonly method: 'grid' | 'optimal';
@@ -52,6 +55,16 @@ export interface CliArgs {
   readonly all: boolean;
   /** The ReadLimits cap, from --max-tensor-bytes. */
   readonly maxTensorBytes: number;
+}
+
+/** --clip LO:HI (written --clip=LO:HI when LO is negative, as for any option value that starts with '-'). */
+function parseClip(text: string): ClipBounds {
+  const parts = text.split(':');
+  const [min, max] = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+  if (parts.length !== 2 || Number.isNaN(min) || Number.isNaN(max)) {
+    throw new UsageError(`--clip expects LO:HI, two numbers such as --clip=-3.9:3.93; got '${text}'.`);
+  }
+  return checkClip({ min, max });
 }
 
 const byteUnits: Readonly<Record<string, number>> = { '': 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
@@ -94,12 +107,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         debug: { type: 'boolean' },
         all: { type: 'boolean' },
         'max-tensor-bytes': { type: 'string' },
+        clip: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\.$/, '')}. Run 'clipwise --help' for usage.`);
+    // On one line: Node's message for a value that starts with '-' runs over three.
+    throw new UsageError(`${(err as Error).message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. Run 'clipwise --help' for usage.`);
   }
   const { values: v, positionals } = parsed;
   const [command, file, ...extra] = positionals;
@@ -113,8 +128,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
   const bits = parseNumber('bits', v.bits, 8);
   checkBits(bits);
-  const range = (v.range ?? 'percentile') as RangeMethod;
-  if (range !== 'minmax' && range !== 'percentile') throw new UsageError(`--range must be minmax or percentile; got '${v.range}'.`);
+  const given = (v.range ?? 'percentile') as RangeMethod;
+  if (given !== 'minmax' && given !== 'percentile') throw new UsageError(`--range must be minmax or percentile; got '${v.range}'.`);
+  const clip = v.clip === undefined ? undefined : parseClip(v.clip);
+  if (clip && command !== 'quantize') throw new UsageError('--clip applies to quantize only.');
+  if (clip && (v.range !== undefined || v.percentile !== undefined)) throw new UsageError('--clip sets the range itself; it does not combine with --range or --percentile.');
+  const range: QuantizeRange = clip ? 'clip' : given;
   const percentile = parseNumber('percentile', v.percentile, 99);
   checkPercentile(percentile);
   const objective = (v.objective ?? 'mse') as Objective;
@@ -130,6 +149,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   if (v.all && command !== 'quantize') throw new UsageError('--all applies to quantize only.');
   if (v.all && (v.tensor !== undefined || v.out !== undefined)) throw new UsageError('--all quantizes every tensor; it does not combine with --tensor or --out.');
+  if (v.all && clip) throw new UsageError("--clip is one tensor's range; it does not combine with --all.");
   const maxTensorBytes = parseByteCount(v['max-tensor-bytes']);
   return {
     command,
@@ -138,6 +158,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     bits,
     range,
     percentile,
+    clip,
     grid: v.grid ?? '99:100:0.01',
     refine,
     method,

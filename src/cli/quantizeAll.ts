@@ -8,6 +8,7 @@ import type { QuantizeReport } from '../core/report/reportTypes';
 import { prepareStreamedSubject } from '../core/report/searchSubject';
 import { streamQuantizeReport } from '../core/report/streamingQuantizeReport';
 import { formatShape } from '../core/tensor';
+import { rangeScheme } from './readable';
 
 /**
  * Float64 size from which a quantize streams its tensor (when the format can) rather than holding
@@ -104,7 +105,7 @@ function isFailure(entry: QuantizeAllEntry): entry is QuantizeFailure {
 
 /** `quantize --all` in readable form: a title, then one aligned line per tensor. */
 export function formatQuantizeAll(fileName: string, format: string, options: QuantizeOptions, entries: readonly QuantizeAllEntry[]): string {
-  const scheme = options.range === 'minmax' ? 'min-max' : `percentile ${options.percentile}`;
+  const scheme = rangeScheme(options.range, options.percentile);
   const head = ['name', 'dtype', 'shape', 'scale', 'zero point', 'MSE', 'SQNR dB', 'max |error|', 'clipped', 'non-finite'];
   const rows = entries.map((e) => {
     const first = [e.tensor.name, e.tensor.dtype, formatShape(e.tensor.shape)];

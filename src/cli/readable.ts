@@ -1,6 +1,7 @@
 import { formatShape } from '../core/tensor';
 import type { TensorInfo } from '../core/tensor';
 import type { Metrics } from '../core/quant/metrics';
+import type { QuantizeRange } from '../core/quant/clipRange';
 import { formatNumber } from '../core/report/formatNumber';
 import type { QuantizeReport, SearchBest, SearchReport, TensorSummary } from '../core/report/reportTypes';
 
@@ -43,9 +44,16 @@ function formatWarnings(warnings: readonly string[]): string {
   return warnings.map((w) => `warning: ${w}\n`).join('');
 }
 
+/** How a quantization's range was set, as its title says it: 'min-max', 'percentile 99', 'clip range as given'. */
+export function rangeScheme(range: QuantizeRange, percentile: number | null): string {
+  if (range === 'minmax') return 'min-max';
+  if (range === 'clip') return 'clip range as given';
+  return `percentile ${percentile}`;
+}
+
 /** `clipwise quantize` in readable form, laid out like the notebook's printout. */
 export function formatQuantizeReport(r: QuantizeReport): string {
-  const scheme = r.params.range === 'minmax' ? 'min-max' : `percentile ${r.params.percentile}`;
+  const scheme = rangeScheme(r.params.range, r.params.percentile);
   const rows: string[][] = [
     ['scale', formatNumber(r.scale)],
     ['zero point', formatNumber(r.zeroPoint)],

@@ -2,7 +2,7 @@ import type { DType } from '../dtype';
 import type { AffineParams } from '../quant/affineParams';
 import type { CodeHistogram, Histogram } from '../quant/histogram';
 import type { Metrics, Objective } from '../quant/metrics';
-import type { RangeMethod } from '../quant/clipRange';
+import type { QuantizeRange } from '../quant/clipRange';
 import type { GridSpec } from '../search/gridSpec';
 import type { SummaryStats } from '../quant/summaryStats';
 
@@ -32,7 +32,7 @@ export interface ReportHistograms {
  */
 export interface QuantizeReport extends Omit<AffineParams, 'bits' | 'warnings'> {
   readonly tensor: TensorSummary;
-  readonly params: { readonly bits: number; readonly range: RangeMethod; readonly percentile: number | null };
+  readonly params: { readonly bits: number; readonly range: QuantizeRange; readonly percentile: number | null };
   readonly metrics: Metrics;
   readonly warnings: readonly string[];
   readonly histograms?: ReportHistograms;

@@ -1,7 +1,7 @@
 import { TensorFormatError, UsageError } from '../errors';
 import type { TensorFile, WorkControl } from '../formats/tensorFile';
 import { affineParams, type AffineParams } from '../quant/affineParams';
-import { checkPercentile, type QuantizeOptions } from '../quant/clipRange';
+import { checkClip, checkPercentile, type QuantizeOptions } from '../quant/clipRange';
 import { CompensatedSum } from '../quant/compensatedSum';
 import { MomentSummer, statsFromMoments } from '../quant/summaryStats';
 import { addQuantizationErrors, defaultHistogramBins, groupCodeLevels, HistogramBins, type CodeHistogram } from '../quant/histogram';
@@ -30,6 +30,7 @@ export async function streamQuantizeReport(
   const info = file.tensors.find((t) => t.name === name);
   if (!info || !file.readChunks) throw new UsageError(`Tensor '${name}' cannot be streamed from this ${file.format} file.`);
   if (options.range === 'percentile') checkPercentile(options.percentile);
+  const clip = options.range === 'clip' ? checkClip(options.clip) : undefined;
   const bins = reportOptions.histogramBins ?? defaultHistogramBins;
   const k = reportOptions.outlierK ?? defaultOutlierK;
   const progress = passProgress(control, bins > 0 ? 4 : 3);
@@ -86,8 +87,9 @@ export async function streamQuantizeReport(
   for (const r of ranks) sorted[r] = selection.valueAt(r);
   const percentile = (p: number) => (p === 100 ? max : p === 0 ? min : percentileOfSorted(sorted, p));
 
-  const params: AffineParams =
-    options.range === 'minmax'
+  const params: AffineParams = clip
+    ? affineParams(clip.min, clip.max, options.bits)
+    : options.range === 'minmax'
       ? affineParams(min, max, options.bits)
       : affineParams(percentile(100 - options.percentile), percentile(options.percentile), options.bits);
   const q1 = percentile(25);

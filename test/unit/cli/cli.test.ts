@@ -132,6 +132,35 @@ print(c.dtype, c.shape == x.shape, bool((q == c).all()))`,
     assert.equal(check.trim(), 'uint8 True True');
   });
 
+  it('quantize --clip applies the best range of --method optimal: its figures again, and numpy\'s codes for it', function () {
+    const optimal = JSON.parse(runClipwise(['search', sample, '--json', '--method', 'optimal', '--bits', '6']).stdout);
+    const { clipMin, clipMax } = optimal.best;
+    assert.ok(clipMin < 0 && clipMax < 580, `a range that clips: [${clipMin}, ${clipMax}]`);
+    const out = join(tmp, 'codes.npy');
+    // --clip=LO:HI, as a negative LO is written; the numbers exactly as the JSON gives them.
+    const r = runClipwise(['quantize', sample, '--bits', '6', `--clip=${clipMin}:${clipMax}`, '--json', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.params, { bits: 6, range: 'clip', percentile: null });
+    assert.deepEqual([report.scale, report.zeroPoint, report.clipMin, report.clipMax], [optimal.best.scale, optimal.best.zeroPoint, clipMin, clipMax]);
+    for (const key of ['mse', 'mae', 'maxAbsError', 'mseInliers', 'sqnrDb'] as const) assert.ok(close(report.metrics[key], optimal.best.metrics[key]), key);
+    assert.equal(report.metrics.clippedCount, optimal.best.metrics.clippedCount);
+    const check = runPython(
+      `import sys, json, numpy as np
+x = np.load(sys.argv[1]); c = np.load(sys.argv[2]); b, a = float(sys.argv[3]), float(sys.argv[4])
+s = (a - b) / 63; z = -1*np.round(b / s)
+q = np.clip(np.round(x/s + z), 0, 63)
+print(json.dumps([s, z, float(np.mean((x - s * (q - z))**2)), bool((q.astype(np.uint8) == c).all())]))`,
+      [sample, out, String(clipMin), String(clipMax)],
+    );
+    const [scale, zp, mse, sameCodes] = JSON.parse(check) as [number, number, number, boolean];
+    assert.deepEqual([report.scale, report.zeroPoint], [scale, zp]);
+    assert.ok(close(report.metrics.mse, mse), `${report.metrics.mse} vs numpy ${mse}`);
+    assert.equal(sameCodes, true, "numpy's codes for the range");
+    const readable = runClipwise(['quantize', sample, `--clip=${clipMin}:${clipMax}`]);
+    assert.match(readable.stdout, /Asymmetric \(clip range as given\), 8 bits/);
+  });
+
   it('never overwrites: refuses the input file and an existing file, exit 2', function () {
     const before = readFileSync(sample);
     const mtime = statSync(sample).mtimeMs;
@@ -163,6 +192,12 @@ print(c.dtype, c.shape == x.shape, bool((q == c).all()))`,
     [['frobnicate', 'SAMPLE'], /Unknown command 'frobnicate'/],
     [['quantize', 'SAMPLE', '--tensor', 'nope'], /has no tensor 'nope'/],
     [['quantize', 'SAMPLE', '--wat'], /Unknown option '--wat'/],
+    [['quantize', 'SAMPLE', '--clip', '3:1'], /The clip range's lower end must not exceed its upper end; got 3:1\./],
+    [['quantize', 'SAMPLE', '--clip', '1:x'], /--clip expects LO:HI, two numbers such as --clip=-3\.9:3\.93; got '1:x'\./],
+    [['quantize', 'SAMPLE', '--clip=-1:1e999'], /The clip range's ends must be finite numbers; got -1 and Infinity\./],
+    [['quantize', 'SAMPLE', '--clip', '-1:2'], /Option '--clip' argument is ambiguous\. .*use '--clip=-XYZ'/],
+    [['quantize', 'SAMPLE', '--clip=-1:2', '--percentile', '99'], /--clip sets the range itself; it does not combine with --range or --percentile\./],
+    [['search', 'SAMPLE', '--clip=-1:2'], /--clip applies to quantize only\./],
   ] as const) {
     it(`${args.join(' ')} fails with one clear line and exit 2`, function () {
       const r = runClipwise(args.map((a) => (a === 'SAMPLE' ? sample : a)));

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import seedrandom from 'seedrandom';
 import { CancelledError, TensorFormatError } from '../../../../src/core/errors';
 import type { TensorChunk, TensorFile, WorkControl } from '../../../../src/core/formats/tensorFile';
+import type { QuantizeOptions } from '../../../../src/core/quant/clipRange';
 import { buildQuantizeReport, prepareSubject } from '../../../../src/core/report/buildReports';
 import { streamQuantizeReport } from '../../../../src/core/report/streamingQuantizeReport';
 
@@ -31,7 +32,7 @@ function fileOf(values: Float64Array, chunk = 1000, warnings: string[] = []): Te
   return file;
 }
 
-async function bothReports(values: Float64Array, options: { bits: number; range: 'minmax' | 'percentile'; percentile: number }, histogramBins = 0) {
+async function bothReports(values: Float64Array, options: QuantizeOptions, histogramBins = 0) {
   const file = fileOf(values);
   const streamed = await streamQuantizeReport(file, 't', options, { histogramBins });
   const whole = buildQuantizeReport(prepareSubject(await file.read('t')), options, { histogramBins });
@@ -61,6 +62,7 @@ describe('streamQuantizeReport', function () {
       { bits: 8, range: 'minmax' as const, percentile: 99 },
       { bits: 4, range: 'percentile' as const, percentile: 99.9 },
       { bits: 16, range: 'percentile' as const, percentile: 100 },
+      { bits: 6, range: 'clip' as const, percentile: 99, clip: { min: -1.5, max: 2.25 } },
     ]) {
       it(`equals buildQuantizeReport bit for bit: ${what}, ${options.range} ${options.bits} bits`, async function () {
         const values = make();
