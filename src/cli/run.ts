@@ -68,8 +68,8 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     }
     const bar = args.json ? progressBar({ isTTY: false, write: () => undefined }, '') : progressBar(io.stderr, args.command);
     const control: WorkControl = { signal: io.signal, onProgress: (f) => bar.update(f) };
+    const options = { bits: args.bits, range: args.range, percentile: args.percentile, clip: args.clip };
     if (args.command === 'quantize' && (args.all || args.out === undefined)) {
-      const options = { bits: args.bits, range: args.range, percentile: args.percentile, clip: args.clip };
       const reportOptions = { outlierK: args.outlierK, histogramBins: 0 };
       if (args.all) {
         const entries = await quantizeAllTensors(file, options, reportOptions, limits, control);
@@ -102,7 +102,6 @@ export async function runCli(args: CliArgs, io: CliIo): Promise<void> {
     }
     const tensor = await readChosenTensor(file, fileName, args.tensor, control);
     const subject = prepareSubject(tensor);
-    const options = { bits: args.bits, range: args.range, percentile: args.percentile, clip: args.clip };
     const report = buildQuantizeReport(subject, options, { outlierK: args.outlierK, histogramBins: 0 });
     if (args.out !== undefined) {
       const params = chooseParams(subject.prepared, options);
